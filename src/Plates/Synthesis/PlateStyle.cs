@@ -1,0 +1,20 @@
+using CameraNet.Contracts;
+
+namespace CameraNet.Plates.Synthesis;
+
+/// <summary>What a plate looks like: its colour family and, for new-energy plates, the vehicle size.</summary>
+public sealed record PlateStyle(PlateColour Colour, bool LargeVehicle = false)
+{
+    public static readonly PlateStyle Blue = new(PlateColour.Blue);
+    public static readonly PlateStyle Yellow = new(PlateColour.Yellow);
+    public static readonly PlateStyle Black = new(PlateColour.Black);
+    public static readonly PlateStyle GreenSmall = new(PlateColour.Green);
+    public static readonly PlateStyle GreenLarge = new(PlateColour.Green, LargeVehicle: true);
+
+    public int CharacterCount => Colour == PlateColour.Green ? 8 : 7;
+
+    /// <summary>Canvas size in pixels at 1 px per mm (GA 36: 440×140 mm, new-energy 480×140 mm).</summary>
+    public int CanvasWidth => Colour == PlateColour.Green ? 480 : 440;
+
+    public const int CanvasHeight = 140;
+}
