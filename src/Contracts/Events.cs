@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace CameraNet.Contracts;
 
 /// <summary>How much of a camera's stream the ingest worker decodes.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<DecodeMode>))]
+[JsonConverter(typeof(CamelCaseEnumConverter<DecodeMode>))]
 public enum DecodeMode
 {
     /// <summary>Only key frames (about one per GOP), scaled down: sampling and health for monitoring points.</summary>
@@ -14,7 +14,7 @@ public enum DecodeMode
 }
 
 /// <summary>Connection state of one camera as seen by the ingest worker that pulls it.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<CameraHealth>))]
+[JsonConverter(typeof(CamelCaseEnumConverter<CameraHealth>))]
 public enum CameraHealth
 {
     Unknown,

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace CameraNet.Contracts;
 
 /// <summary>Background colour of a Chinese licence plate (GA 36).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<PlateColour>))]
+[JsonConverter(typeof(CamelCaseEnumConverter<PlateColour>))]
 public enum PlateColour
 {
     Unknown,

@@ -1,0 +1,258 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CameraNet.CameraSim;
+using CameraNet.Contracts;
+using CameraNet.DevStack;
+using CameraNet.Messaging;
+using NATS.Client.Core;
+
+namespace CameraNet.Cli.Demo;
+
+/// <summary>The last line of a demo run: what happened, for people and scripts.</summary>
+public sealed record DemoSummary(int Cameras, long FramesDecoded, long FrameEvents, long PlateEvents, int Districts, IReadOnlyList<string> Errors);
+
+/// <summary>
+/// Runs the whole system on this machine: Postgres/PostGIS, NATS JetStream, simulated cameras,
+/// the inventory and an ingest worker; loads Tianjin, registers the cameras through the API, and
+/// narrates what happens until the time is up or the user presses Ctrl-C.
+/// </summary>
+public sealed class DemoRunner(TextWriter output)
+{
+    private readonly ConcurrentDictionary<string, long> _framesByCamera = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, double> _motionByCamera = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, WorkerHeartbeat> _heartbeats = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _errors = new();
+    private readonly Dictionary<string, string> _divisionNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _cameraNames = new(StringComparer.Ordinal);
+    private long _frameEvents;
+    private long _plateEvents;
+    private int _cameras;
+    private int _districts;
+
+    private void Say(string source, string message) =>
+        output.WriteLine($"{DateTime.Now:HH:mm:ss} {source,-7} {message}");
+
+    public async Task<DemoSummary> RunAsync(TimeSpan? duration, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        RunDirectory? run = null;
+        try
+        {
+            run = await RunDirectory.CreateAsync(RepoPaths.DataDirectory, "demo", "cameranet demo", fixedName: true, keep: true);
+            Say("demo", $"data and logs in {Path.GetRelativePath(Environment.CurrentDirectory, run.Path)}/ (kept after the demo)");
+            await RunStackAsync(run, duration, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Say("demo", "stopping (Ctrl-C)");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _errors.Enqueue(e.Message.Split('\n')[0]);
+            Say("demo", "FAILED: " + e.Message);
+        }
+        finally
+        {
+            File.Delete(CliSession.DemoSessionFile);
+            if (run is not null)
+            {
+                Say("demo", "stopping every process the demo started …");
+                await run.DisposeAsync();
+            }
+
+            Say("demo", $"stopped after {clock.Elapsed.TotalSeconds:0} s");
+        }
+
+        return new DemoSummary(
+            _cameras,
+            _heartbeats.Values.Sum(h => h.FramesDecoded),
+            Interlocked.Read(ref _frameEvents),
+            Interlocked.Read(ref _plateEvents),
+            _districts,
+            [.. _errors]);
+    }
+
+    private async Task RunStackAsync(RunDirectory run, TimeSpan? duration, CancellationToken cancellationToken)
+    {
+        var keys = LocalKeys.Generate();
+        var centroids = ReadCentroids();
+        var cameras = DemoCameras.Create(centroids);
+        var simulatorConfig = new SimulatorConfig { Cameras = cameras.Select(c => c.Simulated).ToList() };
+
+        Say("demo", "rendering simulated camera scenes if they are not cached yet (first run only) …");
+        await LocalCameraSim.RenderAsync(run, simulatorConfig, TimeSpan.FromMinutes(15));
+
+        var postgres = await LocalPostgres.StartAsync(run, new LocalPostgresOptions { Durable = true }, cancellationToken);
+        Say("demo", $"postgres + PostGIS on 127.0.0.1:{postgres.Port} (pid {postgres.Process.Pid}, as an unprivileged user)");
+        var connectionString = await postgres.CreateDatabaseAsync("cameranet", cancellationToken);
+
+        var nats = await LocalNats.StartAsync(run, cancellationToken: cancellationToken);
+        Say("demo", $"nats-server with JetStream on {nats.Url} (pid {nats.Process!.Pid})");
+
+        var sim = await LocalCameraSim.StartAsync(run, simulatorConfig, cancellationToken);
+        Say("demo", $"camera simulator: {sim.Manifest.Cameras.Count} cameras on rtsp://127.0.0.1:{sim.Manifest.RtspPort}/ (pid {sim.Process.Pid})");
+
+        var inventory = await LocalInventory.StartAsync(run, connectionString, keys, cancellationToken: cancellationToken);
+        Say("demo", $"inventory service on {inventory.BaseUrl} (ready: database migrated)");
+        new CliSession(inventory.BaseUrl.ToString(), keys.Admin, nats.Url).Save(CliSession.DemoSessionFile);
+        Say("demo", "the CLI now talks to this demo, e.g. in another terminal: ./cameranet cameras list");
+
+        using var api = new InventoryApi(inventory.BaseUrl, keys.Admin);
+        await LoadDivisionsAsync(api, cancellationToken);
+        await RegisterCamerasAsync(api, sim, cameras, cancellationToken);
+
+        await using var connection = new NatsSettings(nats.Url, Name: "demo-narrator").Connect();
+        await connection.ConnectAsync();
+        using var listening = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var listeners = new[]
+        {
+            ListenAsync<FrameSampled>(connection, Subjects.FramesOf(), OnFrame, listening.Token),
+            ListenAsync<CameraStatusChanged>(connection, Subjects.StatusPrefix + ".camera.>", OnStatus, listening.Token),
+            ListenAsync<WorkerHeartbeat>(connection, Subjects.StatusPrefix + ".worker.>", h => _heartbeats[h.WorkerId] = h, listening.Token),
+            ListenAsync<byte[]>(connection, Subjects.PlatesOf(), _ => Interlocked.Increment(ref _plateEvents), listening.Token),
+        };
+
+        var worker = LocalIngest.Start(run, "demo-worker-1", inventory.BaseUrl, keys.Ingest, nats.Url);
+        Say("demo", $"ingest worker demo-worker-1 started (pid {worker.Pid}); it fetches its cameras from the inventory");
+
+        var deadline = duration is { } d ? DateTime.UtcNow + d - TimeSpan.FromSeconds(1) : DateTime.MaxValue;
+        var reportEvery = TimeSpan.FromSeconds(10);
+        var nextReport = DateTime.UtcNow + reportEvery;
+        var watched = new[] { postgres.Process, nats.Process!, sim.Process, inventory.Process, worker };
+        while (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+            foreach (var process in watched.Where(p => p.HasExited))
+            {
+                throw new InvalidOperationException($"{process.Name} exited unexpectedly (code {process.ExitCode}); see {process.LogFile}\n{process.Tail()}");
+            }
+
+            if (DateTime.UtcNow >= nextReport)
+            {
+                nextReport += reportEvery;
+                ReportFrames();
+            }
+        }
+
+        ReportFrames();
+        await listening.CancelAsync();
+        await Task.WhenAll(listeners).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    private static Dictionary<string, (double Lon, double Lat)> ReadCentroids()
+    {
+        var result = new Dictionary<string, (double, double)>(StringComparer.Ordinal);
+        foreach (var line in File.ReadLines(Path.Combine(RepoPaths.Root, "data", "tianjin", "districts.csv")).Skip(1))
+        {
+            var cols = line.Split(',');
+            result[cols[0]] = (double.Parse(cols[4], CultureInfo.InvariantCulture), double.Parse(cols[5], CultureInfo.InvariantCulture));
+        }
+
+        return result;
+    }
+
+    private async Task LoadDivisionsAsync(InventoryApi api, CancellationToken cancellationToken)
+    {
+        var dir = Path.Combine(RepoPaths.Root, "data", "tianjin");
+        foreach (var file in new[] { "districts.geojson", "townships.geojson" })
+        {
+            var result = await api.UploadFileAsync("api/divisions/import", Path.Combine(dir, file), "application/geo+json", cancellationToken);
+            Say("demo", $"imported {file}: {result["created"]} new, {result["updated"]} replaced");
+        }
+
+        var divisions = (await api.GetAsync("api/divisions", cancellationToken)).AsArray();
+        foreach (var d in divisions)
+        {
+            _divisionNames[d!["code"]!.GetValue<string>()] = d["name"]!.GetValue<string>();
+        }
+
+        _districts = divisions.Count(d => d!["level"]!.GetValue<string>() == "district");
+        Say("demo", $"Tianjin loaded: {_districts} districts, {divisions.Count - _districts} township-level units (township boundaries are synthetic stand-ins)");
+    }
+
+    private async Task RegisterCamerasAsync(InventoryApi api, LocalCameraSim sim, IReadOnlyList<DemoCamera> cameras, CancellationToken cancellationToken)
+    {
+        foreach (var camera in cameras)
+        {
+            var registered = await api.PostJsonAsync("api/cameras", new
+            {
+                id = camera.Id,
+                name = camera.Name,
+                kind = camera.Kind.ToString().ToLowerInvariant()[0] + camera.Kind.ToString()[1..],
+                districtCode = camera.District,
+                longitude = camera.Longitude,
+                latitude = camera.Latitude,
+                azimuth = camera.Azimuth,
+                fieldOfView = camera.FieldOfView,
+                range = camera.Range,
+                mainStreamUrl = sim.Url(camera.Simulated.Name),
+                decodeMode = camera.Mode == DecodeMode.Full ? "full" : "keyframe",
+                analysisFps = camera.AnalysisFps,
+                ownerUnit = "CameraNet demo",
+            }, cancellationToken);
+            _cameras++;
+            _cameraNames[camera.Id] = camera.Name;
+            var township = registered["townshipCode"]!.GetValue<string>();
+            var fault = camera.Simulated.Fault == CameraFault.None ? string.Empty : $"  [simulated fault: {camera.Simulated.Fault.ToString().ToLowerInvariant()}]";
+            Say("demo", $"registered {camera.Id} {camera.Name} in {Place(camera.District, township)} ({camera.Kind}, {camera.Mode} decode){fault}");
+        }
+    }
+
+    private string Place(string district, string township) =>
+        $"{_divisionNames.GetValueOrDefault(district, district)}/{_divisionNames.GetValueOrDefault(township, township)}";
+
+    private void OnFrame(FrameSampled frame)
+    {
+        Interlocked.Increment(ref _frameEvents);
+        _framesByCamera.AddOrUpdate(frame.CameraId, 1, (_, n) => n + 1);
+        _motionByCamera.AddOrUpdate(frame.CameraId, frame.MotionScore, (_, m) => Math.Max(m, frame.MotionScore));
+    }
+
+    private void OnStatus(CameraStatusChanged status) =>
+        Say("status", $"{_cameraNames.GetValueOrDefault(status.CameraId, status.CameraId)} in {Place(status.DistrictCode, status.TownshipCode)}: " +
+                      $"{status.Previous.ToString().ToLowerInvariant()} -> {status.Current.ToString().ToLowerInvariant()} ({status.Reason})");
+
+    private void ReportFrames()
+    {
+        var parts = _cameraNames
+            .Select(c => (Name: c.Value, Events: _framesByCamera.TryRemove(c.Key, out var n) ? n : 0, Motion: _motionByCamera.TryRemove(c.Key, out var m) ? m : 0))
+            .Select(c => $"{c.Name} {c.Events} (motion ≤{c.Motion:0.00})");
+        Say("frames", "frame events since last report: " + string.Join(", ", parts));
+        foreach (var h in _heartbeats.Values)
+        {
+            Say("worker", $"{h.WorkerId}: {h.Cameras} cameras, {h.FramesDecoded} frames decoded, {h.FrameEventsPublished} frame events sent, {h.FrameEventsDropped} dropped; " +
+                          string.Join(", ", h.CamerasByHealth.Select(kv => $"{kv.Value} {kv.Key}")));
+        }
+    }
+
+    private static async Task ListenAsync<T>(NatsConnection connection, string subject, Action<T> handle, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var message in connection.SubscribeAsync<T>(subject, cancellationToken: cancellationToken))
+            {
+                if (message.Data is { } data)
+                {
+                    handle(data);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public static string ToJson(DemoSummary summary) =>
+        JsonSerializer.Serialize(new JsonObject
+        {
+            ["cameras"] = summary.Cameras,
+            ["framesDecoded"] = summary.FramesDecoded,
+            ["frameEvents"] = summary.FrameEvents,
+            ["plateEvents"] = summary.PlateEvents,
+            ["districts"] = summary.Districts,
+            ["errors"] = new JsonArray([.. summary.Errors.Select(e => (JsonNode?)JsonValue.Create(e))]),
+        });
+}

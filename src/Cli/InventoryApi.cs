@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace CameraNet.Cli;
+
+/// <summary>An error the inventory answered with: status and the RFC 7807 problem it sent.</summary>
+public sealed class InventoryApiException(HttpStatusCode status, string title, IReadOnlyDictionary<string, string[]> errors, string? detail)
+    : Exception(Format(status, title, errors, detail))
+{
+    public HttpStatusCode Status { get; } = status;
+    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+
+    private static string Format(HttpStatusCode status, string title, IReadOnlyDictionary<string, string[]> errors, string? detail)
+    {
+        var lines = new List<string> { $"{(int)status} {title}" };
+        if (!string.IsNullOrEmpty(detail))
+        {
+            lines.Add("  " + detail);
+        }
+
+        lines.AddRange(errors.SelectMany(e => e.Value.Select(m => $"  {e.Key}: {m}")));
+        return string.Join('\n', lines);
+    }
+}
+
+/// <summary>The inventory's HTTP API as the CLI, the demo and tests use it.</summary>
+public sealed class InventoryApi(Uri baseUrl, string apiKey) : IDisposable
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly HttpClient _http = new() { BaseAddress = baseUrl, Timeout = TimeSpan.FromMinutes(10) };
+
+    public Uri BaseUrl => baseUrl;
+
+    public Task<JsonNode> PostJsonAsync(string path, object body, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, path, JsonContent.Create(body, options: Json), cancellationToken);
+
+    public Task<JsonNode> GetAsync(string path, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, path, null, cancellationToken);
+
+    public async Task<JsonNode> UploadFileAsync(string path, string file, string mediaType, CancellationToken cancellationToken = default)
+    {
+        await using var stream = File.OpenRead(file);
+        var content = new StreamContent(stream);
+        content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+        return await SendAsync(HttpMethod.Post, path, content, cancellationToken);
+    }
+
+    private async Task<JsonNode> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path.TrimStart('/')) { Content = content };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        using var response = await _http.SendAsync(request, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (response.IsSuccessStatusCode)
+        {
+            return string.IsNullOrEmpty(text) ? new JsonObject() : JsonNode.Parse(text) ?? new JsonObject();
+        }
+
+        var problem = string.IsNullOrEmpty(text) ? null : TryParse(text);
+        var errors = new Dictionary<string, string[]>();
+        if (problem?["errors"] is JsonObject fieldErrors)
+        {
+            foreach (var (field, messages) in fieldErrors)
+            {
+                errors[field] = messages is JsonArray array ? array.Select(m => m?.GetValue<string>() ?? string.Empty).ToArray() : [messages?.ToString() ?? string.Empty];
+            }
+        }
+
+        throw new InventoryApiException(
+            response.StatusCode,
+            problem?["title"]?.GetValue<string>() ?? response.ReasonPhrase ?? "error",
+            errors,
+            problem?["detail"]?.GetValue<string>());
+    }
+
+    private static JsonNode? TryParse(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using CameraNet.Cli;
+using CameraNet.Cli.Commands;
+
+var root = new RootCommand("cameranet: CameraNet's command line for operators, analysts and managers")
+{
+    DemoCommand.Create(),
+    RegisterCommands.Divisions(),
+    RegisterCommands.Cameras(),
+};
+
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    foreach (var error in parse.Errors)
+    {
+        Console.Error.WriteLine($"cameranet: {error.Message}");
+    }
+
+    Console.Error.WriteLine("Run './cameranet --help' for the list of commands.");
+    return 2;
+}
+
+// Ctrl-C and SIGTERM cancel the running command, which then stops what it started in order;
+// System.CommandLine's own handling would end the process after a fixed timeout instead.
+using var stop = new CancellationTokenSource();
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+void Cancel(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.Cancel();
+}
+
+try
+{
+    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, stop.Token);
+}
+catch (CliException e)
+{
+    Console.Error.WriteLine($"cameranet: {e.Message}");
+    return e.ExitCode;
+}
+catch (InventoryApiException e)
+{
+    Console.Error.WriteLine($"cameranet: the inventory refused: {e.Message}");
+    return 1;
+}
+catch (HttpRequestException e)
+{
+    Console.Error.WriteLine($"cameranet: cannot reach the inventory: {e.Message}");
+    return 1;
+}
+catch (OperationCanceledException)
+{
+    return 130;
+}

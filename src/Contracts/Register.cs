@@ -1,0 +1,27 @@
+using System.Text.Json.Serialization;
+
+namespace CameraNet.Contracts;
+
+/// <summary>What kind of monitoring point a camera is (GB/T classification of 一/二/三类监控点, checkpoints, PTZ).</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<CameraKind>))]
+public enum CameraKind
+{
+    MonitoringClass1,
+    MonitoringClass2,
+    MonitoringClass3,
+    Checkpoint,
+    Ptz,
+}
+
+/// <summary>What an ingest worker needs to pull a camera.</summary>
+public sealed record IngestCamera(
+    string Id,
+    string Name,
+    string DistrictCode,
+    string TownshipCode,
+    CameraKind Kind,
+    string MainStreamUrl,
+    string? SubStreamUrl,
+    DecodeMode DecodeMode,
+    double? AnalysisFps,
+    int Version);

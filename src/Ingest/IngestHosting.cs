@@ -1,0 +1,55 @@
+using CameraNet.Ingest.Fleet;
+using CameraNet.Ingest.Publishing;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace CameraNet.Ingest;
+
+public static class IngestHosting
+{
+    public static HostApplicationBuilder AddIngest(this HostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<IngestOptions>()
+            .BindConfiguration(IngestOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<EventPublisher>();
+        services.AddHttpClient<InventoryClient>(c => c.Timeout = TimeSpan.FromSeconds(15));
+        services.AddSingleton<AssignmentService>();
+        services.AddHostedService(sp => sp.GetRequiredService<AssignmentService>());
+        services.AddHostedService<HeartbeatService>();
+        services.AddHostedService<MetricsEndpoint>();
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
+        return builder;
+    }
+}
+
+/// <summary>Serves /metrics for Prometheus when Ingest:MetricsPort is set.</summary>
+internal sealed class MetricsEndpoint(IOptions<IngestOptions> options, ILogger<MetricsEndpoint> logger) : IHostedService, IDisposable
+{
+    private MetricServer? _server;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        Log.WorkerStarted(logger, o.WorkerId, o.InventoryUrl, o.NatsUrl);
+        if (o.MetricsPort > 0)
+        {
+            _server = new MetricServer("127.0.0.1", o.MetricsPort);
+            _server.Start();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is not null)
+        {
+            await _server.StopAsync();
+        }
+    }
+
+    public void Dispose() => _server?.Dispose();
+}

@@ -1,0 +1,66 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace CameraNet.Ingest;
+
+/// <summary>Settings of an ingest worker (section <c>Ingest</c>; env <c>Ingest__…</c>).</summary>
+public sealed class IngestOptions
+{
+    public const string Section = "Ingest";
+
+    /// <summary>Unique among live workers; defaults to host name and process ID.</summary>
+    public string WorkerId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    [Required(ErrorMessage = "Ingest:InventoryUrl is required (base URL of the inventory service)")]
+    [Url]
+    public string InventoryUrl { get; set; } = string.Empty;
+
+    /// <summary>The worker's API key (role ingest) for the inventory. A secret: give it through the environment.</summary>
+    [Required(ErrorMessage = "Ingest:ApiKey is required (an inventory API key with the ingest role)")]
+    public string ApiKey { get; set; } = string.Empty;
+
+    [Required(ErrorMessage = "Ingest:NatsUrl is required, e.g. nats://127.0.0.1:4222")]
+    public string NatsUrl { get; set; } = string.Empty;
+
+    public string? NatsUser { get; set; }
+    public string? NatsPassword { get; set; }
+
+    /// <summary>How often the camera list is fetched from the inventory.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan AssignmentInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Size of frames handed to analysis in keyframe mode (sampling and health).</summary>
+    [Range(64, 1920)]
+    public int KeyframeWidth { get; set; } = 640;
+
+    [Range(64, 1080)]
+    public int KeyframeHeight { get; set; } = 360;
+
+    /// <summary>Size of frames handed to analysis in full mode (plate reading needs detail).</summary>
+    [Range(64, 3840)]
+    public int FullWidth { get; set; } = 1280;
+
+    [Range(64, 2160)]
+    public int FullHeight { get; set; } = 720;
+
+    /// <summary>Frame events per second and camera in full mode (keyframe mode sends one per decoded frame).</summary>
+    [Range(0.01, 30)]
+    public double FullModeFrameEventsPerSecond { get; set; } = 2;
+
+    /// <summary>At most one thumbnail per camera in this interval.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ThumbnailInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Frame events waiting for NATS; beyond this they are dropped and counted.</summary>
+    [Range(16, 1_000_000)]
+    public int FrameEventQueue { get; set; } = 4096;
+
+    /// <summary>Prometheus endpoint port; 0 turns it off.</summary>
+    [Range(0, 65535)]
+    public int MetricsPort { get; set; }
+
+    /// <summary>ffmpeg binary folder; empty = look on PATH.</summary>
+    public string FfmpegFolder { get; set; } = string.Empty;
+}

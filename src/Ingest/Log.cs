@@ -1,0 +1,30 @@
+using CameraNet.Contracts;
+
+namespace CameraNet.Ingest;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Camera {CameraId}: {Previous} -> {Current} ({Reason})")]
+    public static partial void HealthChanged(ILogger logger, string cameraId, CameraHealth previous, CameraHealth current, string reason);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Assignment: {Count} camera(s); started {Started}, stopped {Stopped}")]
+    public static partial void AssignmentChanged(ILogger logger, int count, int started, int stopped);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Cannot fetch cameras from the inventory: {Reason}")]
+    public static partial void InventoryUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "Camera {CameraId} ffmpeg: {Line}")]
+    public static partial void FfmpegSaid(ILogger logger, string cameraId, string line);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Camera {CameraId}: retrying in {Delay:0.0} s after {Failures} failure(s)")]
+    public static partial void Backoff(ILogger logger, string cameraId, double delay, int failures);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Publishing to NATS failed: {Reason}")]
+    public static partial void PublishFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Worker {WorkerId} started: inventory {Inventory}, NATS {Nats}")]
+    public static partial void WorkerStarted(ILogger logger, string workerId, string inventory, string nats);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "Camera {CameraId}: pipeline failed")]
+    public static partial void PipelineFailed(ILogger logger, string cameraId, Exception exception);
+}

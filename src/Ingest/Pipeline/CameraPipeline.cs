@@ -1,0 +1,324 @@
+using System.Threading.Channels;
+using CameraNet.Contracts;
+using CameraNet.Ingest.Capture;
+using CameraNet.Ingest.Decode;
+using CameraNet.Ingest.Motion;
+using CameraNet.Ingest.Publishing;
+using FFMpegCore;
+
+namespace CameraNet.Ingest.Pipeline;
+
+/// <summary>
+/// Everything the worker does for one camera: capture (one ffmpeg session at a time, reconnecting
+/// with backoff), a watchdog for stalls and undecodable streams, analysis on a separate task behind a
+/// small bounded queue, health tracking and events. A camera's failure stays inside its pipeline.
+/// </summary>
+public sealed class CameraPipeline : IAsyncDisposable
+{
+    private const int PoolFrames = 4;
+    private static readonly TimeSpan FirstFrameTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(60);
+
+    private readonly IngestCamera _camera;
+    private readonly IngestOptions _options;
+    private readonly EventPublisher _publisher;
+    private readonly FFOptions _ffmpeg;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly DivisionCode _district;
+    private readonly DivisionCode _township;
+    private readonly GbDeviceId _id;
+    private readonly string _frameSubject;
+    private readonly string _statusSubject;
+    private readonly Lock _gate = new();
+    private Task? _run;
+    private CameraHealth _health = CameraHealth.Unknown;
+    private string _reason = "not started";
+    private long _framesDecoded;
+    private long _lastFrameTicks;
+    private DateTimeOffset? _lastFrameAt;
+
+    public CameraPipeline(IngestCamera camera, IngestOptions options, EventPublisher publisher, FFOptions ffmpeg, ILogger logger)
+    {
+        _camera = camera;
+        _options = options;
+        _publisher = publisher;
+        _ffmpeg = ffmpeg;
+        _logger = logger;
+        _district = DivisionCode.Parse(camera.DistrictCode);
+        _township = DivisionCode.Parse(camera.TownshipCode);
+        _id = GbDeviceId.Parse(camera.Id);
+        _frameSubject = Subjects.Frames(_district, _township, _id);
+        _statusSubject = Subjects.CameraStatus(_district, _township, _id);
+    }
+
+    public IngestCamera Camera => _camera;
+    public CameraHealth Health => _health;
+    public string Reason => _reason;
+    public long FramesDecoded => Interlocked.Read(ref _framesDecoded);
+    public long Reconnects { get; private set; }
+
+    public void Start() => _run = Task.Run(RunAsync);
+
+    private async Task RunAsync()
+    {
+        var full = _camera.DecodeMode == DecodeMode.Full;
+        var request = new CaptureRequest(
+            _camera.MainStreamUrl, _camera.DecodeMode,
+            full ? _options.FullWidth : _options.KeyframeWidth,
+            full ? _options.FullHeight : _options.KeyframeHeight,
+            full ? _camera.AnalysisFps : null);
+        using var pool = new FramePool(request.Width, request.Height, PoolFrames);
+        var queue = Channel.CreateBounded<Frame>(
+            new BoundedChannelOptions(PoolFrames - 2) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true, SingleWriter = true },
+            dropped =>
+            {
+                dropped.Release();
+                IngestMetrics.FramesDropped.WithLabels(_camera.Id).Inc();
+            });
+        var analysis = Task.Run(() => AnalyseAsync(queue.Reader));
+        var failures = 0;
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                if (_health is CameraHealth.Unknown or CameraHealth.Online)
+                {
+                    // A failing camera keeps its failure state while we retry: operators see why it is down, not a flicker.
+                    SetHealth(CameraHealth.Connecting, _health == CameraHealth.Unknown ? "connecting" : "reconnecting");
+                }
+
+                var (health, reason, frames) = await CaptureOnceAsync(request, pool, queue.Writer);
+                if (_stop.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                SetHealth(health, reason);
+                failures = frames > 0 ? 1 : failures + 1;
+                Reconnects++;
+                IngestMetrics.Reconnects.WithLabels(_camera.Id).Inc();
+                var delay = Backoff(failures);
+                Log.Backoff(_logger, _camera.Id, delay.TotalSeconds, failures);
+                await Task.Delay(delay, _stop.Token);
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            Log.PipelineFailed(_logger, _camera.Id, e);
+            SetHealth(CameraHealth.BadStream, "internal error: " + e.Message);
+        }
+        finally
+        {
+            queue.Writer.TryComplete();
+            await analysis;
+        }
+    }
+
+    /// <summary>Exponential backoff with ±20% jitter, so cameras that failed together do not retry together.</summary>
+    public static TimeSpan Backoff(int failures)
+    {
+        var seconds = Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, Math.Max(0, failures - 1)));
+        return TimeSpan.FromSeconds(seconds * (0.8 + 0.4 * Random.Shared.NextDouble()));
+    }
+
+    private async Task<(CameraHealth Health, string Reason, long Frames)> CaptureOnceAsync(CaptureRequest request, FramePool pool, ChannelWriter<Frame> queue)
+    {
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        var started = Environment.TickCount64;
+        long sessionFrames = 0;
+        var decodeErrors = 0;
+        Interlocked.Exchange(ref _lastFrameTicks, 0);
+        string? watchdogVerdict = null;
+        var watchdogHealth = CameraHealth.Stalled;
+
+        var watchdog = Task.Run(async () =>
+        {
+            while (!session.IsCancellationRequested)
+            {
+                await Task.Delay(250, session.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                var now = Environment.TickCount64;
+                var last = Interlocked.Read(ref _lastFrameTicks);
+                if (last == 0)
+                {
+                    if (Volatile.Read(ref decodeErrors) >= 20 && now - started > 3000)
+                    {
+                        (watchdogHealth, watchdogVerdict) = (CameraHealth.BadStream, "stream cannot be decoded (decoder errors, no picture)");
+                        await session.CancelAsync();
+                    }
+                    else if (now - started > FirstFrameTimeout.TotalMilliseconds)
+                    {
+                        (watchdogHealth, watchdogVerdict) = (CameraHealth.Stalled, $"no picture within {FirstFrameTimeout.TotalSeconds:0} s of connecting");
+                        await session.CancelAsync();
+                    }
+                }
+                else if (now - last > StallTimeout(request).TotalMilliseconds)
+                {
+                    (watchdogHealth, watchdogVerdict) = (CameraHealth.Stalled, $"no frame for {(now - last) / 1000.0:0.0} s");
+                    await session.CancelAsync();
+                }
+            }
+        });
+
+        var result = await CaptureSession.RunAsync(
+            request,
+            pool,
+            frame =>
+            {
+                sessionFrames++;
+                Interlocked.Increment(ref _framesDecoded);
+                IngestMetrics.FramesDecoded.WithLabels(_camera.Id).Inc();
+                if (Interlocked.Exchange(ref _lastFrameTicks, Environment.TickCount64) == 0)
+                {
+                    SetHealth(CameraHealth.Online, "receiving frames");
+                }
+
+                if (frame is null)
+                {
+                    IngestMetrics.FramesDropped.WithLabels(_camera.Id).Inc();
+                }
+                else
+                {
+                    queue.TryWrite(frame); // full queue: the channel drops it, returns it to the pool and counts it
+                }
+            },
+            line =>
+            {
+                if (line.Contains("error", StringComparison.OrdinalIgnoreCase) || line.Contains("no frame", StringComparison.OrdinalIgnoreCase)
+                    || line.Contains("non-existing", StringComparison.OrdinalIgnoreCase))
+                {
+                    Interlocked.Increment(ref decodeErrors);
+                }
+
+                Log.FfmpegSaid(_logger, _camera.Id, line);
+            },
+            _ffmpeg,
+            session.Token);
+
+        await session.CancelAsync();
+        await watchdog;
+        if (watchdogVerdict is not null)
+        {
+            return (watchdogHealth, watchdogVerdict, sessionFrames);
+        }
+
+        return result.Outcome switch
+        {
+            CaptureOutcome.Unreachable => (CameraHealth.Unreachable, result.Reason, sessionFrames),
+            CaptureOutcome.AuthFailed => (CameraHealth.AuthFailed, result.Reason, sessionFrames),
+            CaptureOutcome.BadStream => (CameraHealth.BadStream, result.Reason, sessionFrames),
+            CaptureOutcome.Ended when sessionFrames == 0 => (CameraHealth.Unreachable, result.Reason, sessionFrames),
+            _ => (CameraHealth.Stalled, "stream ended: " + result.Reason, sessionFrames),
+        };
+    }
+
+    /// <summary>How long without a frame before the stream counts as stalled: several expected intervals.</summary>
+    private static TimeSpan StallTimeout(CaptureRequest request) => request.Mode == DecodeMode.Keyframe
+        ? TimeSpan.FromSeconds(10) // GOPs of IP cameras are 1–4 s
+        : TimeSpan.FromSeconds(Math.Max(3, 5 / (request.AnalysisFps ?? 25)));
+
+    private async Task AnalyseAsync(ChannelReader<Frame> frames)
+    {
+        using var motion = new MotionDetector();
+        var full = _camera.DecodeMode == DecodeMode.Full;
+        var eventInterval = full ? TimeSpan.FromSeconds(1 / _options.FullModeFrameEventsPerSecond) : TimeSpan.Zero;
+        var lastEvent = DateTimeOffset.MinValue;
+        var lastThumbnail = DateTimeOffset.MinValue;
+        long lastSequence = 0;
+        await foreach (var frame in frames.ReadAllAsync())
+        {
+            try
+            {
+                if (frame.Sequence < lastSequence)
+                {
+                    motion.Reset(); // a new session: the previous picture is from another connection
+                }
+
+                lastSequence = frame.Sequence;
+                var score = motion.Score(frame.Image);
+                _lastFrameAt = frame.ReceivedAt;
+                if (frame.ReceivedAt - lastEvent < eventInterval)
+                {
+                    continue;
+                }
+
+                lastEvent = frame.ReceivedAt;
+                byte[]? thumbnail = null;
+                if (frame.ReceivedAt - lastThumbnail >= _options.ThumbnailInterval)
+                {
+                    thumbnail = MotionDetector.Thumbnail(frame.Image);
+                    lastThumbnail = frame.ReceivedAt;
+                }
+
+                _publisher.PublishFrame(_frameSubject, new FrameSampled
+                {
+                    EventId = Guid.CreateVersion7(frame.ReceivedAt).ToString("N"),
+                    CameraId = _camera.Id,
+                    DistrictCode = _camera.DistrictCode,
+                    TownshipCode = _camera.TownshipCode,
+                    WorkerId = _options.WorkerId,
+                    CapturedAt = frame.ReceivedAt,
+                    Sequence = frame.Sequence,
+                    DecodeMode = _camera.DecodeMode,
+                    Width = frame.Width,
+                    Height = frame.Height,
+                    MotionScore = Math.Round(score, 4),
+                    ThumbnailJpeg = thumbnail,
+                });
+            }
+            finally
+            {
+                frame.Release();
+            }
+        }
+    }
+
+    private void SetHealth(CameraHealth health, string reason)
+    {
+        CameraHealth previous;
+        lock (_gate)
+        {
+            if (_health == health && _reason == reason)
+            {
+                return;
+            }
+
+            previous = _health;
+            _health = health;
+            _reason = reason;
+        }
+
+        if (previous == health)
+        {
+            return; // same state, new wording: not a change worth an event
+        }
+
+        Log.HealthChanged(_logger, _camera.Id, previous, health, reason);
+        _ = _publisher.PublishStatusAsync(_statusSubject, new CameraStatusChanged
+        {
+            CameraId = _camera.Id,
+            DistrictCode = _camera.DistrictCode,
+            TownshipCode = _camera.TownshipCode,
+            WorkerId = _options.WorkerId,
+            Previous = previous,
+            Current = health,
+            Reason = reason,
+            ChangedAt = DateTimeOffset.UtcNow,
+            LastFrameAt = _lastFrameAt,
+        }, CancellationToken.None);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_run is not null)
+        {
+            await _run;
+        }
+
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,70 @@
+using CameraNet.Contracts;
+using CameraNet.Inventory.Auth;
+using CameraNet.Inventory.Data;
+using CameraNet.Inventory.Divisions;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CameraNet.Inventory.Api;
+
+public static class DivisionsApi
+{
+    public const long MaxUploadBytes = 200L * 1024 * 1024;
+
+    public static RouteGroupBuilder MapDivisionsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/divisions").WithTags("Divisions");
+        group.MapGet("", ListAsync).RequireAuthorization(Policies.ReadRegister);
+        group.MapGet("/{code}", GetAsync).RequireAuthorization(Policies.ReadRegister);
+        group.MapPost("/import", ImportAsync).RequireAuthorization(Policies.WriteDivisions)
+            .Accepts<object>("application/geo+json", "application/json");
+        return group;
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<DivisionView>>, ValidationProblem>> ListAsync(
+        DivisionStore store, CancellationToken cancellationToken, string? level = null, string? parent = null)
+    {
+        DivisionLevel? parsed = level switch
+        {
+            null => null,
+            "district" => DivisionLevel.District,
+            "township" => DivisionLevel.Township,
+            _ => (DivisionLevel)(-1),
+        };
+        if ((int?)parsed == -1)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["level"] = [$"level '{level}' must be district or township"] });
+        }
+
+        return TypedResults.Ok(await store.ListAsync(parsed, parent, cancellationToken));
+    }
+
+    public static async Task<Results<Ok<DivisionView>, NotFound<ProblemDetailsBody>>> GetAsync(string code, DivisionStore store, CancellationToken cancellationToken) =>
+        await store.GetAsync(code, cancellationToken) is { } division
+            ? TypedResults.Ok(division)
+            : TypedResults.NotFound(new ProblemDetailsBody("Division not found", $"no division with code '{code}'", StatusCodes.Status404NotFound));
+
+    /// <summary>Uploads replacement or new boundaries as a GeoJSON FeatureCollection; all or nothing.</summary>
+    public static async Task<Results<Ok<DivisionImportResult>, ValidationProblem>> ImportAsync(
+        HttpRequest request, DivisionStore store, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxUploadBytes)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [$"the upload is larger than {MaxUploadBytes / 1024 / 1024} MiB"] });
+        }
+
+        var (features, readErrors) = await DivisionStore.ReadFeaturesAsync(request.Body, cancellationToken);
+        if (readErrors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [.. readErrors] }, title: "The boundary file cannot be read");
+        }
+
+        return await store.ImportAsync(features, cancellationToken) switch
+        {
+            DivisionImportOutcome.Imported ok => TypedResults.Ok(ok.Result),
+            DivisionImportOutcome.Rejected rejected => TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["features"] = [.. rejected.Errors] },
+                title: "The boundary file was rejected; nothing was changed"),
+            var other => throw new InvalidOperationException($"unexpected import outcome {other.GetType().Name}"),
+        };
+    }
+}

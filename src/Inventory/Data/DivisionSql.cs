@@ -1,0 +1,54 @@
+namespace CameraNet.Inventory.Data;
+
+/// <summary>SQL of the divisions aggregate.</summary>
+public static class DivisionSql
+{
+    public const string List = """
+        SELECT d.code, d.name,
+               CASE d.level WHEN 1 THEN 'district' ELSE 'township' END AS level,
+               d.kind, d.parent_code AS parentCode, d.area_km2 AS areaKm2, d.synthetic,
+               (SELECT count(*) FROM cameras c
+                 WHERE c.status = 'active' AND (CASE d.level WHEN 1 THEN c.district_code ELSE c.township_code END) = d.code)::int AS cameras
+          FROM divisions d
+         WHERE (@level IS NULL OR d.level = @level)
+           AND (@parent IS NULL OR d.parent_code = @parent)
+         ORDER BY d.code
+        """;
+
+    public const string Get = """
+        SELECT d.code, d.name,
+               CASE d.level WHEN 1 THEN 'district' ELSE 'township' END AS level,
+               d.kind, d.parent_code AS parentCode, d.area_km2 AS areaKm2, d.synthetic,
+               (SELECT count(*) FROM cameras c
+                 WHERE c.status = 'active' AND (CASE d.level WHEN 1 THEN c.district_code ELSE c.township_code END) = d.code)::int AS cameras
+          FROM divisions d
+         WHERE d.code = @code
+        """;
+
+    /// <summary>Parses one GeoJSON geometry and says whether PostGIS finds it valid, and why not.</summary>
+    public const string CheckGeometry = """
+        SELECT ST_IsValid(g) AS valid, ST_IsValidReason(g) AS reason, ST_GeometryType(g) AS type, ST_IsEmpty(g) AS empty
+          FROM (SELECT ST_SetSRID(ST_GeomFromGeoJSON(@geometry), 4326) AS g) s
+        """;
+
+    public const string Upsert = """
+        INSERT INTO divisions AS d (code, name, level, kind, parent_code, geom, area_km2, synthetic, updated_at)
+        SELECT @code, @name, @level, @kind, @parent, g, ST_Area(g::geography) / 1e6, @synthetic, now()
+          FROM (SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(@geometry), 4326)), 3)) AS g) s
+        ON CONFLICT (code) DO UPDATE
+           SET name = excluded.name, kind = excluded.kind, geom = excluded.geom, area_km2 = excluded.area_km2,
+               synthetic = excluded.synthetic, updated_at = now()
+        RETURNING (xmax = 0) AS inserted
+        """;
+
+    public const string Exists = "SELECT level FROM divisions WHERE code = @code";
+
+    /// <summary>The district and township whose polygons cover a point (at most one of each in a clean coverage).</summary>
+    public const string Locate = """
+        SELECT code, level FROM divisions
+         WHERE ST_Covers(geom, ST_SetSRID(ST_MakePoint(@lon, @lat), 4326))
+         ORDER BY level, code
+        """;
+
+    public const string CountDistricts = "SELECT count(*)::int FROM divisions WHERE level = 1";
+}

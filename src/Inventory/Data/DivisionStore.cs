@@ -1,0 +1,201 @@
+using System.Text.Json;
+using Dapper;
+using CameraNet.Contracts;
+using CameraNet.Inventory.Divisions;
+using Npgsql;
+
+namespace CameraNet.Inventory.Data;
+
+public abstract record DivisionImportOutcome
+{
+    public sealed record Imported(DivisionImportResult Result) : DivisionImportOutcome;
+
+    /// <summary>Nothing was changed; each entry names the feature (index and code) and the rule it broke.</summary>
+    public sealed record Rejected(IReadOnlyList<string> Errors) : DivisionImportOutcome;
+}
+
+public sealed class DivisionStore(NpgsqlDataSource db)
+{
+    public const int MaxFeatures = 20_000;
+
+    public async Task<IReadOnlyList<DivisionView>> ListAsync(DivisionLevel? level, string? parent, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<DivisionView>(new CommandDefinition(
+            DivisionSql.List, new { level = (short?)level, parent }, cancellationToken: cancellationToken))).ToList();
+    }
+
+    public async Task<DivisionView?> GetAsync(string code, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<DivisionView>(new CommandDefinition(DivisionSql.Get, new { code }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Reads a GeoJSON FeatureCollection of division boundaries (properties: code, name, optional kind, synthetic).</summary>
+    public static async Task<(List<DivisionFeature> Features, List<string> Errors)> ReadFeaturesAsync(Stream geoJson, CancellationToken cancellationToken)
+    {
+        var features = new List<DivisionFeature>();
+        var errors = new List<string>();
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(geoJson, cancellationToken: cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            errors.Add($"the body is not valid JSON: {e.Message}");
+            return (features, errors);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var type) || type.GetString() != "FeatureCollection"
+                || !root.TryGetProperty("features", out var list) || list.ValueKind != JsonValueKind.Array)
+            {
+                errors.Add("the body must be a GeoJSON FeatureCollection with a 'features' array");
+                return (features, errors);
+            }
+
+            if (list.GetArrayLength() > MaxFeatures)
+            {
+                errors.Add($"the collection has {list.GetArrayLength()} features; at most {MaxFeatures} are accepted in one upload");
+                return (features, errors);
+            }
+
+            var index = 0;
+            foreach (var feature in list.EnumerateArray())
+            {
+                var properties = feature.TryGetProperty("properties", out var p) && p.ValueKind == JsonValueKind.Object ? p : default;
+                string? Text(string name) =>
+                    properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty(name, out var v)
+                        ? v.ValueKind == JsonValueKind.String ? v.GetString() : v.ValueKind == JsonValueKind.Number ? v.GetRawText() : null
+                        : null;
+                var synthetic = properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty("synthetic", out var s) && s.ValueKind == JsonValueKind.True;
+                var geometry = feature.TryGetProperty("geometry", out var g) && g.ValueKind == JsonValueKind.Object ? g : default;
+                var geometryType = geometry.ValueKind == JsonValueKind.Object && geometry.TryGetProperty("type", out var gt) ? gt.GetString() : null;
+                features.Add(new DivisionFeature(index++, Text("code"), Text("name"), Text("kind"), synthetic,
+                    geometry.ValueKind == JsonValueKind.Object ? geometry.GetRawText() : null, geometryType));
+            }
+        }
+
+        return (features, errors);
+    }
+
+    /// <summary>
+    /// Validates every feature, then inserts or replaces all of them in one transaction: either the
+    /// whole upload is applied or nothing is. Invalid polygons are repaired with ST_MakeValid and reported.
+    /// </summary>
+    public async Task<DivisionImportOutcome> ImportAsync(IReadOnlyList<DivisionFeature> features, CancellationToken cancellationToken)
+    {
+        var errors = new List<string>();
+        var madeValid = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var known = (await connection.QueryAsync<string>(new CommandDefinition("SELECT code FROM divisions WHERE level = 1", cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
+        var uploadedDistricts = features
+            .Where(f => f.Code is { Length: 6 })
+            .Select(f => f.Code!)
+            .ToHashSet(StringComparer.Ordinal);
+
+        foreach (var f in features)
+        {
+            var at = $"feature {f.Index}" + (f.Code is null ? string.Empty : $" (code {f.Code})");
+            if (!DivisionCode.TryParse(f.Code, out var code, out var codeError))
+            {
+                errors.Add($"{at}: properties.code: {codeError}");
+                continue;
+            }
+
+            if (!seen.Add(code.Value))
+            {
+                errors.Add($"{at}: code {code} appears more than once in the upload");
+            }
+
+            if (string.IsNullOrWhiteSpace(f.Name) || f.Name.Length > 100)
+            {
+                errors.Add($"{at}: properties.name is required (1–100 characters)");
+            }
+
+            if (code.Level == DivisionLevel.Township && !known.Contains(code.District.Value) && !uploadedDistricts.Contains(code.District.Value))
+            {
+                errors.Add($"{at}: its district {code.District} is neither registered nor in this upload");
+            }
+
+            if (f.GeometryJson is null || f.GeometryType is not ("Polygon" or "MultiPolygon"))
+            {
+                errors.Add($"{at}: geometry must be a Polygon or MultiPolygon, not {f.GeometryType ?? "missing"}");
+                continue;
+            }
+
+            try
+            {
+                var check = await connection.QuerySingleAsync<(bool Valid, string Reason, string Type, bool Empty)>(new CommandDefinition(
+                    DivisionSql.CheckGeometry, new { geometry = f.GeometryJson }, cancellationToken: cancellationToken));
+                if (check.Empty)
+                {
+                    errors.Add($"{at}: geometry is empty");
+                }
+                else if (!check.Valid)
+                {
+                    madeValid.Add($"{code}: {check.Reason}");
+                }
+            }
+            catch (PostgresException e)
+            {
+                errors.Add($"{at}: geometry cannot be read: {e.MessageText}");
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return new DivisionImportOutcome.Rejected(errors);
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        int created = 0, updated = 0;
+
+        // Districts first: townships reference them.
+        foreach (var f in features.OrderBy(f => f.Code!.Length).ThenBy(f => f.Code, StringComparer.Ordinal))
+        {
+            var code = DivisionCode.Parse(f.Code);
+            var inserted = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(DivisionSql.Upsert, new
+            {
+                code = code.Value,
+                name = f.Name!.Trim(),
+                level = (short)code.Level,
+                kind = f.Kind ?? (code.Level == DivisionLevel.Township ? TownshipKind(code.Value) : null),
+                parent = code.Level == DivisionLevel.Township ? code.District.Value : null,
+                geometry = f.GeometryJson,
+                synthetic = f.Synthetic,
+            }, transaction, cancellationToken: cancellationToken));
+            if (inserted)
+            {
+                created++;
+            }
+            else
+            {
+                updated++;
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new DivisionImportOutcome.Imported(new DivisionImportResult(
+            features.Count(f => f.Code!.Length == 6), features.Count(f => f.Code!.Length == 9), created, updated, madeValid));
+    }
+
+    /// <summary>NBS coding rule for township-level units: 001–099 街道, 100–199 镇, 200–399 乡, other units above.</summary>
+    public static string TownshipKind(string code) => int.Parse(code.AsSpan(6), System.Globalization.CultureInfo.InvariantCulture) switch
+    {
+        < 100 => "街道",
+        < 200 => "镇",
+        < 400 => "乡",
+        _ => "other",
+    };
+
+    public async Task<int> CountDistrictsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(DivisionSql.CountDistricts, cancellationToken: cancellationToken));
+    }
+}

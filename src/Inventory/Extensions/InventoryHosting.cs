@@ -1,0 +1,109 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CameraNet.Inventory.Api;
+using CameraNet.Inventory.Auth;
+using CameraNet.Inventory.Data;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Prometheus;
+
+namespace CameraNet.Inventory.Extensions;
+
+public static class InventoryHosting
+{
+    public static WebApplicationBuilder AddInventory(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<InventoryOptions>()
+            .BindConfiguration(InventoryOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => o.ApiKeys.TrueForAll(k => Roles.All.Contains(k.Role)), $"Inventory:ApiKeys: every Role must be one of {string.Join(", ", Roles.All)}")
+            .ValidateOnStart();
+
+        services.AddSingleton(sp => new NpgsqlDataSourceBuilder(sp.GetRequiredService<IOptions<InventoryOptions>>().Value.ConnectionString).Build());
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<CameraStore>();
+        services.AddSingleton<DivisionStore>();
+        services.AddHostedService<MigrationService>();
+
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        });
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
+
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.ReadRegister, p => p.RequireRole(Roles.Admin, Roles.Operator, Roles.Analyst, Roles.Viewer))
+            .AddPolicy(Policies.WriteCameras, p => p.RequireRole(Roles.Admin, Roles.Operator))
+            .AddPolicy(Policies.WriteDivisions, p => p.RequireRole(Roles.Admin))
+            .AddPolicy(Policies.Ingest, p => p.RequireRole(Roles.Ingest, Roles.Admin));
+
+        services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
+        services.AddOpenApi();
+        return builder;
+    }
+
+    public static WebApplication UseInventory(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseHttpMetrics();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    public static WebApplication MapInventory(this WebApplication app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapMetrics("/metrics");
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapDivisionsApi();
+        app.MapCamerasApi();
+        app.MapIngestApi();
+        return app;
+    }
+}
+
+/// <summary>
+/// Turns unreadable request bodies (bad JSON, a string where a number belongs) into a 400 problem
+/// that names the offending field, instead of a bare 400 or a 500.
+/// </summary>
+internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems, ILogger<BadRequestExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not BadHttpRequestException bad)
+        {
+            return false;
+        }
+
+        var field = "body";
+        var message = bad.Message;
+        if (bad.InnerException is JsonException json)
+        {
+            field = json.Path is { Length: > 2 } path ? path.TrimStart('$', '.') : "body";
+            message = field == "body"
+                ? "the body is not valid JSON"
+                : $"{field} has the wrong type or format";
+        }
+
+        Log.BadRequestBody(logger, $"{field}: {message}");
+        context.Response.StatusCode = bad.StatusCode;
+        var details = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+        {
+            Status = bad.StatusCode,
+            Title = "The request body cannot be read",
+        };
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = details, Exception = exception });
+    }
+}

@@ -1,0 +1,35 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace CameraNet.Inventory;
+
+/// <summary>Settings of the inventory service (section <c>Inventory</c>; env <c>Inventory__…</c>).</summary>
+public sealed class InventoryOptions
+{
+    public const string Section = "Inventory";
+
+    /// <summary>Npgsql connection string of the register database.</summary>
+    [Required(ErrorMessage = "Inventory:ConnectionString is required (the Postgres/PostGIS register database)")]
+    public string ConnectionString { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Static API keys for services and bootstrap administration (e.g. the ingest worker's key).
+    /// Keys are secrets: give them through the environment, never in a committed file.
+    /// </summary>
+    public List<ApiKeyOptions> ApiKeys { get; set; } = [];
+}
+
+public sealed class ApiKeyOptions
+{
+    [Required]
+    public string Name { get; set; } = string.Empty;
+
+    [Required]
+    [MinLength(24, ErrorMessage = "an API key must be at least 24 characters")]
+    public string Key { get; set; } = string.Empty;
+
+    [Required]
+    public string Role { get; set; } = string.Empty;
+
+    /// <summary>Districts the key may act on; empty means all (admin and service keys).</summary>
+    public List<string> Districts { get; set; } = [];
+}

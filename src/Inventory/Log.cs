@@ -1,0 +1,16 @@
+namespace CameraNet.Inventory;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Camera {CameraId} registered in {District}/{Township} by {User}")]
+    public static partial void CameraRegistered(ILogger logger, string cameraId, string district, string township, string user);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Database schema is up to date")]
+    public static partial void MigrationsApplied(ILogger logger);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Database not reachable yet (attempt {Attempt}): {Reason}")]
+    public static partial void DatabaseNotReady(ILogger logger, int attempt, string reason);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Rejected request body: {Reason}")]
+    public static partial void BadRequestBody(ILogger logger, string reason);
+}
