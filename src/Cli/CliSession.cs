@@ -14,22 +14,32 @@ public sealed record CliSession(string InventoryUrl, string ApiKey, string? Nats
     {
         var url = inventoryOption ?? Environment.GetEnvironmentVariable("CAMERANET_INVENTORY_URL");
         var key = Environment.GetEnvironmentVariable("CAMERANET_API_KEY");
-        if (url is not null && key is not null)
+        var demo = ReadDemoSession();
+        if (url is not null)
         {
-            return new CliSession(url, key, Environment.GetEnvironmentVariable("CAMERANET_NATS_URL"));
+            // An explicit inventory never falls back to the demo's, except to borrow the demo's key for the demo's own URL.
+            key ??= demo is not null && SameUrl(demo.InventoryUrl, url) ? demo.ApiKey : null;
+            return key is not null
+                ? new CliSession(url, key, Environment.GetEnvironmentVariable("CAMERANET_NATS_URL"))
+                : throw new CliException($"no API key for {url}: set CAMERANET_API_KEY");
         }
 
-        if (File.Exists(DemoSessionFile))
-        {
-            var demo = JsonSerializer.Deserialize<CliSession>(File.ReadAllText(DemoSessionFile), InventoryApi.Json);
-            if (demo is not null)
-            {
-                return demo;
-            }
-        }
-
-        throw new CliException("no inventory to talk to: set CAMERANET_INVENTORY_URL and CAMERANET_API_KEY, or start './cameranet demo' in another terminal");
+        return demo ?? throw new CliException("no inventory to talk to: set CAMERANET_INVENTORY_URL and CAMERANET_API_KEY, or start './cameranet demo' in another terminal");
     }
+
+    private static CliSession? ReadDemoSession()
+    {
+        try
+        {
+            return File.Exists(DemoSessionFile) ? JsonSerializer.Deserialize<CliSession>(File.ReadAllText(DemoSessionFile), InventoryApi.Json) : null;
+        }
+        catch (Exception e) when (e is IOException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static bool SameUrl(string a, string b) => string.Equals(a.TrimEnd('/'), b.TrimEnd('/'), StringComparison.OrdinalIgnoreCase);
 
     public void Save(string path)
     {

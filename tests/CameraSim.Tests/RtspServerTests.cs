@@ -1,0 +1,111 @@
+using CameraNet.TestKit;
+
+[assembly: AssemblyFixture(typeof(CameraSimFixture))]
+
+namespace CameraNet.CameraSim.Tests;
+
+/// <summary>The simulator as ffmpeg sees it: real RTSP, real decoding.</summary>
+public sealed class RtspServerTests(CameraSimFixture sim)
+{
+    private const int Width = 1280;
+    private const int Height = 720;
+
+    /// <summary>2 s at 25 fps. A wrong timeline mapping is off by whole offsets (hundreds of frames).</summary>
+    private const int MaxLagFrames = 50;
+
+    [Fact]
+    public async Task A_healthy_camera_streams_the_live_loop_in_step_with_the_manifest()
+    {
+        var result = await FfmpegClient.PullAsync(sim.Url("checkpoint-1"), Width, Height, TimeSpan.FromSeconds(5));
+        result.Frames.Count.ShouldBeGreaterThan(75, result.Errors);
+
+        // After the catch-up burst, what arrives is the live edge: the burned-in loop frame matches the
+        // manifest's mapping of wall-clock time to loop frames, never ahead of it and behind only by
+        // decoding and delivery latency (generous: the test machine may be busy with other tests).
+        var camera = sim.Simulator.Camera("checkpoint-1");
+        var startedAt = sim.Simulator.Manifest.StartedAt;
+        var live = result.Frames.Skip(result.Frames.Count / 2).ToList();
+        foreach (var frame in live)
+        {
+            var expected = camera.LoopFrameAt(startedAt, frame.ReceivedAt);
+            var behind = (expected - frame.FrameCode + camera.FrameCount) % camera.FrameCount;
+            behind.ShouldBeLessThan(MaxLagFrames, $"frame {frame.FrameCode} arrived when the live edge was {expected}");
+        }
+
+        // Consecutive frames: nothing skipped, nothing repeated.
+        for (var i = 1; i < live.Count; i++)
+        {
+            live[i].FrameCode.ShouldBe((live[i - 1].FrameCode + 1) % camera.FrameCount);
+        }
+    }
+
+    [Fact]
+    public async Task Cameras_sharing_a_scene_play_it_at_their_own_offset()
+    {
+        var a = sim.Simulator.Camera("street-1");
+        var b = sim.Simulator.Camera("street-2");
+        (b.OffsetFrames - a.OffsetFrames).ShouldBe(20 * 25);
+        foreach (var camera in new[] { a, b })
+        {
+            var result = await FfmpegClient.PullAsync(camera.Url, Width, Height, TimeSpan.FromSeconds(3));
+            var last = result.Frames[^1];
+            var expected = camera.LoopFrameAt(sim.Simulator.Manifest.StartedAt, last.ReceivedAt);
+            ((expected - last.FrameCode + camera.FrameCount) % camera.FrameCount).ShouldBeLessThan(MaxLagFrames, camera.Name);
+        }
+    }
+
+    [Fact]
+    public async Task A_refusing_camera_refuses_tcp_connections()
+    {
+        var result = await FfmpegClient.PullAsync(sim.Url("refusing"), Width, Height, TimeSpan.FromSeconds(2));
+        result.Frames.ShouldBeEmpty();
+        result.Errors.ShouldContain("Connection refused");
+    }
+
+    [Fact]
+    public async Task A_protected_camera_demands_the_right_credentials()
+    {
+        var anonymous = await FfmpegClient.PullAsync(sim.Url("secured"), Width, Height, TimeSpan.FromSeconds(2));
+        anonymous.Frames.ShouldBeEmpty();
+        anonymous.Errors.ShouldContain("401");
+
+        var wrong = await FfmpegClient.PullAsync(sim.UrlWithCredentials("secured", CameraSimFixture.SecuredUser, "guess"), Width, Height, TimeSpan.FromSeconds(2));
+        wrong.Frames.ShouldBeEmpty();
+        wrong.Errors.ShouldContain("401");
+
+        var right = await FfmpegClient.PullAsync(sim.UrlWithCredentials("secured", CameraSimFixture.SecuredUser, CameraSimFixture.SecuredPassword), Width, Height, TimeSpan.FromSeconds(2), maxFrames: 10);
+        right.Frames.Count.ShouldBe(10, right.Errors);
+    }
+
+    [Fact]
+    public async Task A_stalling_camera_stops_sending_pictures_after_its_delay()
+    {
+        var result = await FfmpegClient.PullAsync(sim.Url("stalling"), Width, Height, TimeSpan.FromSeconds(12));
+        // Media stops about 4 s after PLAY: at most the catch-up GOP (50) plus 4 s of live frames (100),
+        // where a healthy camera would deliver 300 in the 12 s we listen.
+        result.Frames.Count.ShouldBeInRange(80, 160, result.Errors);
+
+        // ffmpeg's parser holds the last few pictures until it sees the next one or gives up on the
+        // connection, so a handful may surface late; a stream that kept flowing would show hundreds.
+        var first = result.Frames[0].ReceivedAt;
+        var late = result.Frames.Count(f => f.ReceivedAt - first > TimeSpan.FromSeconds(5.5));
+        late.ShouldBeLessThanOrEqualTo(5, $"{result.Frames.Count} frames, last {(result.Frames[^1].ReceivedAt - first).TotalSeconds:0.0} s after the first");
+    }
+
+    [Fact]
+    public async Task A_corrupt_camera_answers_rtsp_but_its_stream_cannot_be_decoded()
+    {
+        var result = await FfmpegClient.PullAsync(sim.Url("corrupt"), Width, Height, TimeSpan.FromSeconds(4));
+        result.Frames.ShouldBeEmpty();
+        result.Errors.ShouldMatch("(non-existing PPS|decode_slice_header|no frame|Invalid data|Could not find codec)");
+    }
+
+    [Fact]
+    public async Task An_unknown_path_is_404()
+    {
+        var url = sim.Url("checkpoint-1").Replace("checkpoint-1", "no-such-camera", StringComparison.Ordinal);
+        var result = await FfmpegClient.PullAsync(url, Width, Height, TimeSpan.FromSeconds(2));
+        result.Frames.ShouldBeEmpty();
+        result.Errors.ShouldContain("404");
+    }
+}
