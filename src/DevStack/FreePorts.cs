@@ -12,25 +12,4 @@ public static class FreePorts
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-
-    /// <summary>Waits until something accepts TCP connections on the port, or the deadline passes.</summary>
-    public static async Task<bool> WaitForListenerAsync(int port, TimeSpan timeout, Func<bool>? gaveUp = null, CancellationToken cancellationToken = default)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline && gaveUp?.Invoke() != true)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
-                return true;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(50, cancellationToken);
-            }
-        }
-
-        return false;
-    }
 }

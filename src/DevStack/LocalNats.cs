@@ -69,25 +69,14 @@ public sealed class LocalNats : IAsyncDisposable
     private async Task StartServerAsync(CancellationToken cancellationToken)
     {
         _server = ChildProcess.Start(new ChildSpec { Name = "nats-server", FileName = Binary(), Arguments = ["-c", _configFile] }, _run);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline && !_server.HasExited)
+        var healthy = await Readiness.WaitAsync(async ct =>
         {
-            try
-            {
-                using var response = await Http.GetAsync(new Uri($"http://127.0.0.1:{MonitorPort}/healthz?js-enabled-only=true"), cancellationToken);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-            }
-
-            await Task.Delay(50, cancellationToken);
+            using var response = await Http.GetAsync(new Uri($"http://127.0.0.1:{MonitorPort}/healthz?js-enabled-only=true"), ct);
+            return response.IsSuccessStatusCode;
+        }, _server, TimeSpan.FromSeconds(30), cancellationToken);
+        if (healthy)
+        {
+            return;
         }
 
         var log = _server.Tail();

@@ -131,25 +131,13 @@ public sealed class LocalPostgres : IAsyncDisposable
         }
     }
 
-    private async Task<bool> WaitReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline && !_server.HasExited)
+    private Task<bool> WaitReadyAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        Readiness.WaitAsync(async ct =>
         {
-            try
-            {
-                await using var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
-                await connection.OpenAsync(cancellationToken);
-                return true;
-            }
-            catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
-            {
-                await Task.Delay(100, cancellationToken);
-            }
-        }
-
-        return false;
-    }
+            await using var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
+            await connection.OpenAsync(ct);
+            return true;
+        }, _server, timeout, cancellationToken);
 
     private async Task CreateTemplateAsync(CancellationToken cancellationToken)
     {

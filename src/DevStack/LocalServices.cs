@@ -64,31 +64,12 @@ public sealed class LocalInventory : IAsyncDisposable
         }
     }
 
-    private async Task<bool> WaitReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline && !Process.HasExited)
+    private Task<bool> WaitReadyAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        Readiness.WaitAsync(async ct =>
         {
-            try
-            {
-                using var response = await Http.GetAsync(new Uri(BaseUrl, "health/ready"), cancellationToken);
-                if (response.IsSuccessStatusCode)
-                {
-                    return true;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-            }
-
-            await Task.Delay(100, cancellationToken);
-        }
-
-        return false;
-    }
+            using var response = await Http.GetAsync(new Uri(BaseUrl, "health/ready"), ct);
+            return response.IsSuccessStatusCode;
+        }, Process, timeout, cancellationToken);
 
     public ValueTask DisposeAsync() => Process.DisposeAsync();
 }

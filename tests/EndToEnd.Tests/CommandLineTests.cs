@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CameraNet.DevStack;
 
 namespace CameraNet.EndToEnd.Tests;
@@ -6,22 +5,15 @@ namespace CameraNet.EndToEnd.Tests;
 /// <summary>./cameranet as a user runs it.</summary>
 public sealed class CommandLineTests
 {
-    private static async Task<(int ExitCode, string Output, string Errors)> RunAsync(params string[] arguments)
-    {
-        var info = new ProcessStartInfo(Path.Combine(RepoPaths.Root, "cameranet")) { WorkingDirectory = RepoPaths.Root, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in arguments)
-        {
-            info.ArgumentList.Add(a);
-        }
+    private static Task<(int ExitCode, string Output, string Errors)> RunAsync(params string[] arguments) =>
+        RunScriptAsync(Path.Combine(RepoPaths.Root, "cameranet"), arguments);
 
-        info.Environment.Remove("CAMERANET_INVENTORY_URL");
-        info.Environment.Remove("CAMERANET_API_KEY");
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return (process.ExitCode, await output, await errors);
-    }
+    private static Task<(int ExitCode, string Output, string Errors)> RunScriptAsync(string script, params string[] arguments) =>
+        Processes.RunAsync(script, arguments, Path.GetDirectoryName(script)!, new Dictionary<string, string?>
+        {
+            ["CAMERANET_INVENTORY_URL"] = null,
+            ["CAMERANET_API_KEY"] = null,
+        });
 
     [Fact]
     public async Task An_unknown_verb_prints_usage_and_exits_2()
@@ -56,5 +48,31 @@ public sealed class CommandLineTests
         var (exit, _, errors) = await RunAsync("cameras", "list", "--inventory", "http://127.0.0.1:9/");
         exit.ShouldBe(1);
         errors.ShouldContain("CAMERANET_API_KEY");
+    }
+
+    [Fact]
+    public async Task A_package_that_cannot_be_installed_is_named_in_a_one_line_error()
+    {
+        // A copy of the script whose package list asks for something no apt source has.
+        var dir = Directory.CreateTempSubdirectory("cameranet-script-");
+        try
+        {
+            var script = Path.Combine(dir.FullName, "cameranet");
+            var text = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "cameranet"), TestContext.Current.CancellationToken);
+            text = text.Replace("APT_PACKAGES=(\n", "APT_PACKAGES=(\n  cameranet-no-such-package\n", StringComparison.Ordinal);
+            await File.WriteAllTextAsync(script, text, TestContext.Current.CancellationToken);
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+            var (exit, _, errors) = await RunScriptAsync(script, "test");
+
+            exit.ShouldBe(1);
+            var last = errors.TrimEnd().Split('\n')[^1];
+            last.ShouldStartWith("cameranet: ");
+            last.ShouldContain("cameranet-no-such-package");
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
     }
 }

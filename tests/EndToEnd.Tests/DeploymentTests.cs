@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CameraNet.DevStack;
 
 namespace CameraNet.EndToEnd.Tests;
@@ -15,31 +14,11 @@ public sealed class DeploymentTests
         ["INGEST_NATS_PASSWORD"] = "ingest-nats",
     };
 
-    private static async Task<(int ExitCode, string Output, string Errors)> ComposeAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    private static Task<(int ExitCode, string Output, string Errors)> ComposeAsync(IReadOnlyDictionary<string, string> secrets, params string[] arguments)
     {
-        var info = new ProcessStartInfo("docker-compose") { WorkingDirectory = RepoPaths.Root, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add("-f");
-        info.ArgumentList.Add("docker-compose.yml");
-        foreach (var a in arguments)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        foreach (var name in Secrets.Keys)
-        {
-            info.Environment.Remove(name);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            info.Environment[key] = value;
-        }
-
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return (process.ExitCode, await output, await errors);
+        // Only the secrets given: none leaks in from the environment running the tests.
+        var environment = Secrets.Keys.ToDictionary(k => k, k => secrets.TryGetValue(k, out var v) ? v : null);
+        return Processes.RunAsync("docker-compose", ["-f", "docker-compose.yml", .. arguments], RepoPaths.Root, environment);
     }
 
     [Fact]

@@ -181,7 +181,7 @@ public sealed class DemoRunner(TextWriter output)
             {
                 id = camera.Id,
                 name = camera.Name,
-                kind = camera.Kind.ToString().ToLowerInvariant()[0] + camera.Kind.ToString()[1..],
+                kind = camera.Kind,
                 districtCode = camera.District,
                 longitude = camera.Longitude,
                 latitude = camera.Latitude,
@@ -189,7 +189,7 @@ public sealed class DemoRunner(TextWriter output)
                 fieldOfView = camera.FieldOfView,
                 range = camera.Range,
                 mainStreamUrl = sim.Url(camera.Simulated.Name),
-                decodeMode = camera.Mode == DecodeMode.Full ? "full" : "keyframe",
+                decodeMode = camera.Mode,
                 analysisFps = camera.AnalysisFps,
                 ownerUnit = "CameraNet demo",
             }, cancellationToken);

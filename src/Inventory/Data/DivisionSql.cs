@@ -3,25 +3,26 @@ namespace CameraNet.Inventory.Data;
 /// <summary>SQL of the divisions aggregate.</summary>
 public static class DivisionSql
 {
-    public const string List = """
+    private const string Select = """
         SELECT d.code, d.name,
                CASE d.level WHEN 1 THEN 'district' ELSE 'township' END AS level,
                d.kind, d.parent_code AS parentCode, d.area_km2 AS areaKm2, d.synthetic,
-               (SELECT count(*) FROM cameras c
-                 WHERE c.status = 'active' AND (CASE d.level WHEN 1 THEN c.district_code ELSE c.township_code END) = d.code)::int AS cameras
+               (CASE d.level
+                  WHEN 1 THEN (SELECT count(*) FROM cameras c WHERE c.district_code = d.code AND c.status = 'active')
+                  ELSE (SELECT count(*) FROM cameras c WHERE c.township_code = d.code AND c.status = 'active')
+                END)::int AS cameras  -- one index range per division, not a scan per division
           FROM divisions d
+        """;
+
+    public const string List = $"""
+        {Select}
          WHERE (@level IS NULL OR d.level = @level)
            AND (@parent IS NULL OR d.parent_code = @parent)
          ORDER BY d.code
         """;
 
-    public const string Get = """
-        SELECT d.code, d.name,
-               CASE d.level WHEN 1 THEN 'district' ELSE 'township' END AS level,
-               d.kind, d.parent_code AS parentCode, d.area_km2 AS areaKm2, d.synthetic,
-               (SELECT count(*) FROM cameras c
-                 WHERE c.status = 'active' AND (CASE d.level WHEN 1 THEN c.district_code ELSE c.township_code END) = d.code)::int AS cameras
-          FROM divisions d
+    public const string Get = $"""
+        {Select}
          WHERE d.code = @code
         """;
 
