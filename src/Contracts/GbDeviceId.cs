@@ -39,17 +39,25 @@ public readonly record struct GbDeviceId
 
     public static bool TryParse(string? text, out GbDeviceId id) => TryParse(text, out id, out _);
 
-    public static bool TryParse(string? text, out GbDeviceId id, [NotNullWhen(false)] out string? error)
+    public static bool TryParse(string? text, out GbDeviceId id, [NotNullWhen(false)] out string? error) =>
+        TryParse(text, out id, out error, out _);
+
+    /// <summary>As <see cref="TryParse(string?, out GbDeviceId, out string?)"/>, also naming the broken rule
+    /// (<c>id.required</c>, <c>id.length</c>, <c>id.digits</c>, <c>id.centre</c>, <c>id.type</c>, <c>id.network</c>).</summary>
+    public static bool TryParse(string? text, out GbDeviceId id, [NotNullWhen(false)] out string? error, [NotNullWhen(false)] out string? rule)
     {
+        rule = null;
         id = default;
         if (string.IsNullOrEmpty(text))
         {
+            rule = "id.required";
             error = "a GB/T 28181 device ID is required (20 digits)";
             return false;
         }
 
         if (text.Length != Length)
         {
+            rule = "id.length";
             error = $"device ID '{text}' must have exactly 20 digits, not {text.Length} characters";
             return false;
         }
@@ -58,6 +66,7 @@ public readonly record struct GbDeviceId
         {
             if (c is < '0' or > '9')
             {
+                rule = "id.digits";
                 error = $"device ID '{text}' must contain only digits";
                 return false;
             }
@@ -65,6 +74,7 @@ public readonly record struct GbDeviceId
 
         if (!DivisionCode.TryParse(text[..6], out _, out var divisionError))
         {
+            rule = "id.centre";
             error = $"device ID '{text}': centre code digits 1–6 are not a county-level division code ({divisionError})";
             return false;
         }
@@ -72,12 +82,14 @@ public readonly record struct GbDeviceId
         var type = int.Parse(text.AsSpan(10, 3), System.Globalization.CultureInfo.InvariantCulture);
         if (type is < FirstDeviceType or > LastDeviceType)
         {
+            rule = "id.type";
             error = $"device ID '{text}': type code (digits 11–13) is {type:000}; a front-end device must have 111–199 (e.g. 121 checkpoint, 131 camera, 132 IPC)";
             return false;
         }
 
         if (text[13] == '9')
         {
+            rule = "id.network";
             error = $"device ID '{text}': network digit (digit 14) 9 is reserved by GB/T 28181; use 0–8";
             return false;
         }

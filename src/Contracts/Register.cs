@@ -24,4 +24,12 @@ public sealed record IngestCamera(
     string? SubStreamUrl,
     DecodeMode DecodeMode,
     double? AnalysisFps,
-    int Version);
+    int Version,
+    bool HasCredentials);
+
+/// <summary>A camera's RTSP credentials, as the inventory hands them to an ingest worker over an authenticated call.</summary>
+public sealed record IngestCredentials(string Username, string Password)
+{
+    /// <summary>Never print the password.</summary>
+    public override string ToString() => $"IngestCredentials {{ Username = {Username}, Password = *** }}";
+}

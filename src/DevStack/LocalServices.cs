@@ -4,9 +4,12 @@ using System.Security.Cryptography;
 namespace CameraNet.DevStack;
 
 /// <summary>API keys a local stack hands to its services and clients (fresh random secrets per run).</summary>
-public sealed record LocalKeys(string Admin, string Ingest)
+public sealed record LocalKeys(string Admin, string Ingest, string CredentialKey)
 {
-    public static LocalKeys Generate() => new(NewKey(), NewKey());
+    public static LocalKeys Generate() => new(NewKey(), NewKey(), Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+
+    /// <summary>Never print the keys.</summary>
+    public override string ToString() => "LocalKeys { *** }";
 
     private static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
@@ -42,6 +45,8 @@ public sealed class LocalInventory : IAsyncDisposable
                 ["Inventory__ApiKeys__1__Name"] = "local-ingest",
                 ["Inventory__ApiKeys__1__Key"] = keys.Ingest,
                 ["Inventory__ApiKeys__1__Role"] = "ingest",
+                ["Inventory__CredentialKeys__0__Id"] = "local",
+                ["Inventory__CredentialKeys__0__Key"] = keys.CredentialKey,
             };
             foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
             {

@@ -16,6 +16,24 @@ public sealed class InventoryOptions
     /// Keys are secrets: give them through the environment, never in a committed file.
     /// </summary>
     public List<ApiKeyOptions> ApiKeys { get; set; } = [];
+
+    /// <summary>
+    /// AES-256 keys for camera credentials, newest first: new secrets are encrypted with the first,
+    /// any listed key decrypts. Rotation: put a new key first, restart, run credentials rotation, then
+    /// drop the old key. Keys are secrets: give them through the environment or a secret store.
+    /// </summary>
+    public List<CredentialKeyOptions> CredentialKeys { get; set; } = [];
+}
+
+public sealed class CredentialKeyOptions
+{
+    [Required]
+    [RegularExpression("^[a-z0-9-]{1,16}$", ErrorMessage = "a credential key Id is 1–16 characters: a-z, 0-9, '-'")]
+    public string Id { get; set; } = string.Empty;
+
+    /// <summary>32 random bytes, base64.</summary>
+    [Required]
+    public string Key { get; set; } = string.Empty;
 }
 
 public sealed class ApiKeyOptions

@@ -12,6 +12,7 @@ public sealed class DeploymentTests
         ["INGEST_API_KEY"] = "ingest-key",
         ["INVENTORY_NATS_PASSWORD"] = "inv-nats",
         ["INGEST_NATS_PASSWORD"] = "ingest-nats",
+        ["CREDENTIAL_KEY"] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
     };
 
     private static Task<(int ExitCode, string Output, string Errors)> ComposeAsync(IReadOnlyDictionary<string, string> secrets, params string[] arguments)

@@ -6,6 +6,7 @@ using CameraNet.DevStack;
 using CameraNet.TestKit;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 [assembly: AssemblyFixture(typeof(PostgresFixture))]
 
@@ -18,6 +19,7 @@ public sealed class InventoryApp(string connectionString) : WebApplicationFactor
     public const string OperatorKey = "test-operator-key-heping-0123456789";
     public const string ViewerKey = "test-viewer-key-0123456789abcdefgh";
     public const string IngestKey = "test-ingest-key-0123456789abcdefgh";
+    public static readonly string CredentialKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     public static async Task<InventoryApp> StartAsync(PostgresFixture postgres, bool loadTianjin = true)
     {
@@ -36,10 +38,16 @@ public sealed class InventoryApp(string connectionString) : WebApplicationFactor
         return app;
     }
 
+    /// <summary>Everything the service logged, at every level.</summary>
+    public CapturedLogs Logs { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
         builder.UseSetting("Inventory:ConnectionString", connectionString);
+        builder.UseSetting("Inventory:CredentialKeys:0:Id", "test");
+        builder.UseSetting("Inventory:CredentialKeys:0:Key", CredentialKey);
         var keys = new[] { ("admin", AdminKey, "admin", ""), ("operator", OperatorKey, "operator", "120101"), ("viewer", ViewerKey, "viewer", ""), ("ingest", IngestKey, "ingest", "") };
         for (var i = 0; i < keys.Length; i++)
         {

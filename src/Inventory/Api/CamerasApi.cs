@@ -1,9 +1,10 @@
-using CameraNet.Contracts;
 using System.Security.Claims;
+using CameraNet.Contracts;
 using CameraNet.Inventory.Auth;
 using CameraNet.Inventory.Cameras;
 using CameraNet.Inventory.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace CameraNet.Inventory.Api;
 
@@ -17,58 +18,152 @@ public static class CamerasApi
         group.MapPost("", RegisterAsync).RequireAuthorization(Policies.WriteCameras);
         group.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.ReadRegister);
         group.MapGet("", ListAsync).RequireAuthorization(Policies.ReadRegister);
+        group.MapPut("/{id}", ReplaceAsync).RequireAuthorization(Policies.WriteCameras);
+        group.MapPost("/{id}/retire", RetireAsync).RequireAuthorization(Policies.WriteCameras);
+        group.MapPost("/{id}/reactivate", ReactivateAsync).RequireAuthorization(Policies.WriteCameras);
+        group.MapGet("/{id}/history", HistoryAsync).RequireAuthorization(Policies.ReadRegister);
         return group;
     }
 
     public static async Task<Results<Created<CameraView>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
-        CameraRegistration registration, ClaimsPrincipal user, CameraStore store, TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
+        CameraRegistration registration, ClaimsPrincipal user, CameraStore store, AuditLog audit, TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, List<string>>();
+        var errors = new FieldErrors();
         var camera = CameraValidator.Validate(registration, errors, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
         if (camera is null)
         {
-            return TypedResults.ValidationProblem(errors.ToProblemErrors(), title: "The camera registration is invalid");
+            return Problems.Invalid(errors, "The camera registration is invalid");
         }
 
+        var caller = Caller.From(user);
         if (!user.MayActOn(camera.District.Value))
         {
-            return TypedResults.Problem(
-                $"you may register cameras only in your assigned districts; {camera.District} is not one of them",
-                statusCode: StatusCodes.Status403Forbidden, title: "District not assigned");
+            await audit.WriteAsync(caller, new AuditEntry("camera.register", camera.Id.Value, [camera.District.Value], Outcome: "denied"), cancellationToken);
+            return Problems.Forbidden($"you may register cameras only in your assigned districts; {camera.District} is not one of them", "District not assigned");
         }
 
-        var result = await store.RegisterAsync(camera, cancellationToken);
-        switch (result)
+        switch (await store.RegisterAsync(camera, caller, cancellationToken))
         {
-            case RegistrationResult.Created created:
-                Log.CameraRegistered(loggers.CreateLogger("CameraNet.Inventory.Cameras"), created.Camera.Id, created.Camera.DistrictCode, created.Camera.TownshipCode, user.Identity?.Name ?? "?");
-                return TypedResults.Created($"/api/cameras/{created.Camera.Id}", created.Camera);
-            case RegistrationResult.Invalid invalid:
-                return TypedResults.ValidationProblem(invalid.Errors.ToProblemErrors(), title: "The camera registration is invalid");
-            case RegistrationResult.Duplicate duplicate:
-                return TypedResults.Problem(
-                    $"a camera with ID {duplicate.Id} is already registered",
-                    statusCode: StatusCodes.Status409Conflict, title: "Duplicate device ID",
-                    extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["id"] = [$"a camera with ID {duplicate.Id} is already registered"] } });
-            default:
-                throw new InvalidOperationException($"unexpected registration result {result.GetType().Name}");
+            case CameraWrite.Stored stored:
+                Log.CameraRegistered(loggers.CreateLogger("CameraNet.Inventory.Cameras"), stored.Camera.Id, stored.Camera.DistrictCode, stored.Camera.TownshipCode, caller.Name);
+                return TypedResults.Created($"/api/cameras/{stored.Camera.Id}", stored.Camera);
+            case CameraWrite.Invalid invalid:
+                return Problems.Invalid(invalid.Errors, "The camera registration is invalid");
+            case CameraWrite.Duplicate duplicate:
+                return Problems.Conflict($"a camera with ID {duplicate.Id} is already registered", "id", "Duplicate device ID");
+            case var other:
+                throw new InvalidOperationException($"unexpected outcome {other.GetType().Name}");
         }
     }
 
-    public static async Task<Results<Ok<CameraView>, NotFound<ProblemDetailsBody>>> GetAsync(string id, CameraStore store, CancellationToken cancellationToken) =>
-        await store.GetAsync(id, cancellationToken) is { } camera
-            ? TypedResults.Ok(camera)
-            : TypedResults.NotFound(new ProblemDetailsBody("Camera not found", $"no camera with ID '{id}'", StatusCodes.Status404NotFound));
+    /// <summary>
+    /// Replaces a camera's registration. Send the version you read as <c>If-Match: "N"</c> to be
+    /// refused (412) rather than overwrite someone else's change.
+    /// </summary>
+    public static async Task<Results<Ok<CameraView>, ValidationProblem, ProblemHttpResult>> ReplaceAsync(
+        string id, CameraRegistration registration, [FromHeader(Name = "If-Match")] string? ifMatch,
+        ClaimsPrincipal user, CameraStore store, AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        if (registration.Id is not null && registration.Id != id)
+        {
+            errors.Add("id", $"the body's id {registration.Id} differs from the URL's {id}; an ID cannot be changed, register a new camera and retire this one");
+        }
+
+        int? expected = null;
+        if (ifMatch is not null)
+        {
+            if (int.TryParse(ifMatch.Trim().Trim('"'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v))
+            {
+                expected = v;
+            }
+            else
+            {
+                errors.Add("If-Match", $"If-Match must be the camera's version in quotes, e.g. \"3\", not {ifMatch}");
+            }
+        }
+
+        var camera = CameraValidator.Validate(registration with { Id = id }, errors, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        if (camera is null || errors.Count > 0)
+        {
+            return Problems.Invalid(errors, "The camera registration is invalid");
+        }
+
+        var caller = Caller.From(user);
+        if (!user.MayActOn(camera.District.Value))
+        {
+            await audit.WriteAsync(caller, new AuditEntry("camera.update", id, [camera.District.Value], Outcome: "denied"), cancellationToken);
+            return Problems.Forbidden($"you may change cameras only in your assigned districts; {camera.District} is not one of them", "District not assigned");
+        }
+
+        return await store.UpdateAsync(camera, expected, caller, user.MayActOn, cancellationToken) switch
+        {
+            CameraWrite.Stored stored => TypedResults.Ok(stored.Camera),
+            CameraWrite.Invalid invalid => Problems.Invalid(invalid.Errors, "The camera registration is invalid"),
+            CameraWrite.NotFound => Problems.NotFound($"camera with ID '{id}'"),
+            CameraWrite.VersionConflict conflict => TypedResults.Problem(
+                $"camera {id} is at version {conflict.Current}, not {expected}: someone changed it since you read it; read it again and reapply your change",
+                statusCode: StatusCodes.Status412PreconditionFailed, title: "Version mismatch"),
+            CameraWrite.OutsideScope scope => await DeniedAsync(audit, caller, "camera.update", id, scope.District, cancellationToken),
+            var other => throw new InvalidOperationException($"unexpected outcome {other.GetType().Name}"),
+        };
+    }
+
+    public static Task<Results<Ok<CameraView>, ProblemHttpResult>> RetireAsync(
+        string id, [FromBody] RetireRequest? body, ClaimsPrincipal user, CameraStore store, AuditLog audit, CancellationToken cancellationToken) =>
+        SetStatusAsync(id, retire: true, body?.Reason, user, store, audit, cancellationToken);
+
+    public static Task<Results<Ok<CameraView>, ProblemHttpResult>> ReactivateAsync(
+        string id, ClaimsPrincipal user, CameraStore store, AuditLog audit, CancellationToken cancellationToken) =>
+        SetStatusAsync(id, retire: false, null, user, store, audit, cancellationToken);
+
+    private static async Task<Results<Ok<CameraView>, ProblemHttpResult>> SetStatusAsync(
+        string id, bool retire, string? reason, ClaimsPrincipal user, CameraStore store, AuditLog audit, CancellationToken cancellationToken)
+    {
+        if (reason is { Length: > 500 })
+        {
+            return TypedResults.Problem("reason has more than 500 characters", statusCode: StatusCodes.Status400BadRequest, title: "The request is invalid");
+        }
+
+        var caller = Caller.From(user);
+        return await store.SetStatusAsync(id, retire, reason?.Trim(), caller, user.MayActOn, cancellationToken) switch
+        {
+            CameraWrite.Stored stored => TypedResults.Ok(stored.Camera),
+            CameraWrite.Unchanged same => TypedResults.Ok(same.Camera),
+            CameraWrite.NotFound => Problems.NotFound($"camera with ID '{id}'"),
+            CameraWrite.OutsideScope scope => await DeniedAsync(audit, caller, retire ? "camera.retire" : "camera.reactivate", id, scope.District, cancellationToken),
+            var other => throw new InvalidOperationException($"unexpected outcome {other.GetType().Name}"),
+        };
+    }
+
+    private static async Task<ProblemHttpResult> DeniedAsync(AuditLog audit, Caller caller, string action, string id, string district, CancellationToken cancellationToken)
+    {
+        await audit.WriteAsync(caller, new AuditEntry(action, id, [district], Outcome: "denied"), cancellationToken);
+        return Problems.Forbidden($"camera {id} is in district {district}, which is not assigned to you", "District not assigned");
+    }
+
+    public static async Task<Results<Ok<CameraView>, ProblemHttpResult>> GetAsync(string id, CameraStore store, CancellationToken cancellationToken) =>
+        await store.GetAsync(id, cancellationToken) is { } camera ? TypedResults.Ok(camera) : Problems.NotFound($"camera with ID '{id}'");
+
+    public static async Task<Results<Ok<IReadOnlyList<CameraHistoryEntry>>, ProblemHttpResult>> HistoryAsync(string id, CameraStore store, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(id, cancellationToken) is null)
+        {
+            return Problems.NotFound($"camera with ID '{id}'");
+        }
+
+        return TypedResults.Ok(await store.HistoryAsync(id, cancellationToken));
+    }
 
     public static async Task<Results<Ok<CameraPage>, ValidationProblem>> ListAsync(
         CameraStore store, CancellationToken cancellationToken,
         string? district = null, string? township = null, string? kind = null, string? status = null,
         string? q = null, string? after = null, int limit = 50)
     {
-        var errors = new Dictionary<string, List<string>>();
+        var errors = new FieldErrors();
         if (limit is < 1 or > MaxPageSize)
         {
-            CameraValidator.Add(errors, "limit", $"limit {limit} must be 1–{MaxPageSize}");
+            errors.Add("limit", $"limit {limit} must be 1–{MaxPageSize}");
         }
 
         CameraKind? parsedKind = null;
@@ -80,23 +175,30 @@ public static class CamerasApi
             }
             else
             {
-                CameraValidator.Add(errors, "kind", $"kind '{kind}' is not one of {string.Join(", ", Enum.GetNames<CameraKind>().Select(n => char.ToLowerInvariant(n[0]) + n[1..]))}");
+                errors.Add("kind", $"kind '{kind}' is not one of {string.Join(", ", Enum.GetValues<CameraKind>().Select(Db.Text))}");
             }
         }
 
         if (status is not (null or "active" or "retired"))
         {
-            CameraValidator.Add(errors, "status", $"status '{status}' must be active or retired");
+            errors.Add("status", $"status '{status}' must be active or retired");
+        }
+
+        if (district is not null && (!DivisionCode.TryParse(district, out var d) || d.Level != DivisionLevel.District))
+        {
+            errors.Add("district", $"district '{district}' is not a 6-digit district code");
+        }
+
+        if (township is not null && (!DivisionCode.TryParse(township, out var t) || t.Level != DivisionLevel.Township))
+        {
+            errors.Add("township", $"township '{township}' is not a 9-digit township code");
         }
 
         if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(errors.ToProblemErrors());
+            return Problems.Invalid(errors);
         }
 
         return TypedResults.Ok(await store.ListAsync(new CameraFilter(after, district, township, parsedKind, status, q, limit), cancellationToken));
     }
 }
-
-/// <summary>An RFC 7807 body for typed results that carry one.</summary>
-public sealed record ProblemDetailsBody(string Title, string Detail, int Status);

@@ -45,7 +45,7 @@ public static class DivisionsApi
 
     /// <summary>Uploads replacement or new boundaries as a GeoJSON FeatureCollection; all or nothing.</summary>
     public static async Task<Results<Ok<DivisionImportResult>, ValidationProblem>> ImportAsync(
-        HttpRequest request, DivisionStore store, CancellationToken cancellationToken)
+        HttpRequest request, System.Security.Claims.ClaimsPrincipal user, DivisionStore store, CancellationToken cancellationToken)
     {
         if (request.ContentLength > MaxUploadBytes)
         {
@@ -58,7 +58,7 @@ public static class DivisionsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [.. readErrors] }, title: "The boundary file cannot be read");
         }
 
-        return await store.ImportAsync(features, cancellationToken) switch
+        return await store.ImportAsync(features, Auth.Caller.From(user), cancellationToken) switch
         {
             DivisionImportOutcome.Imported ok => TypedResults.Ok(ok.Result),
             DivisionImportOutcome.Rejected rejected => TypedResults.ValidationProblem(

@@ -1,21 +1,34 @@
+using System.Security.Claims;
 using CameraNet.Contracts;
 using CameraNet.Inventory.Auth;
-using CameraNet.Inventory.Cameras;
 using CameraNet.Inventory.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CameraNet.Inventory.Api;
 
-/// <summary>What ingest workers read: the active cameras and how to pull them. Requires the ingest role.</summary>
+/// <summary>What ingest workers read: the active cameras and, one camera at a time, their credentials.</summary>
 public static class IngestApi
 {
     public static RouteGroupBuilder MapIngestApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/ingest").WithTags("Ingest").RequireAuthorization(Policies.Ingest);
-        group.MapGet("/cameras", ListCamerasAsync);
+        var group = app.MapGroup("/api/ingest").WithTags("Ingest");
+        group.MapGet("/cameras", ListCamerasAsync).RequireAuthorization(Policies.Ingest);
+
+        // Only ingest workers ever receive credentials in clear; not even admins can read them back.
+        group.MapGet("/cameras/{id}/credentials", CredentialsAsync).RequireAuthorization(Policies.IngestOnly);
         return group;
     }
 
     public static async Task<Ok<IReadOnlyList<IngestCamera>>> ListCamerasAsync(CameraStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok(await store.ForIngestAsync(cancellationToken));
+
+    public static async Task<Results<Ok<IngestCredentials>, ProblemHttpResult>> CredentialsAsync(
+        string id, ClaimsPrincipal user, CameraStore store, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var credentials = await store.CredentialsAsync(id, cancellationToken);
+        await audit.WriteAsync(Caller.From(user), new AuditEntry("ingest.credentials", id, Outcome: credentials is null ? "failed" : "ok"), cancellationToken);
+        return credentials is null
+            ? Problems.NotFound($"active camera '{id}' with credentials")
+            : TypedResults.Ok(new IngestCredentials(credentials.Username, credentials.Password));
+    }
 }

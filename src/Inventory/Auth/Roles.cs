@@ -22,4 +22,6 @@ public static class Policies
     public const string WriteCameras = "cameras:write";
     public const string WriteDivisions = "divisions:write";
     public const string Ingest = "ingest";
+    public const string IngestOnly = "ingest:credentials";
+    public const string Admin = "admin";
 }

@@ -1,9 +1,11 @@
-using System.Text.Json.Serialization;
 using CameraNet.Contracts;
 
 namespace CameraNet.Inventory.Cameras;
 
-/// <summary>Body of a camera registration. Everything is nullable so a missing field gets a named error, not a parse failure.</summary>
+/// <summary>
+/// Body of a camera registration or replacement. Everything is nullable so a missing field gets a
+/// named error, not a parse failure. <see cref="Username"/>/<see cref="Password"/> are write-only.
+/// </summary>
 public sealed record CameraRegistration
 {
     public string? Id { get; init; }
@@ -35,9 +37,21 @@ public sealed record CameraRegistration
 
     public DateOnly? InstallDate { get; init; }
     public string? OwnerUnit { get; init; }
+
+    /// <summary>RTSP user name; stored encrypted with the password, never returned.</summary>
+    public string? Username { get; init; }
+
+    /// <summary>RTSP password; stored encrypted, never returned, never logged.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>On replacement: remove stored credentials (leaving both fields out keeps them).</summary>
+    public bool ClearCredentials { get; init; }
+
+    /// <summary>Never print the password.</summary>
+    public override string ToString() => $"CameraRegistration {{ Id = {Id}, Name = {Name} }}";
 }
 
-/// <summary>A camera as the API returns it. Credentials are never part of it.</summary>
+/// <summary>A camera as the API returns it. Credentials are never part of it; only whether there are any.</summary>
 public sealed record CameraView
 {
     public required string Id { get; init; }
@@ -56,11 +70,28 @@ public sealed record CameraView
     public double? AnalysisFps { get; init; }
     public DateOnly? InstallDate { get; init; }
     public string? OwnerUnit { get; init; }
+    public required bool HasCredentials { get; init; }
     public required string Status { get; init; }
+    public string? RetireReason { get; init; }
     public required int Version { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
+    public DateTimeOffset? RetiredAt { get; init; }
+    public string? UpdatedBy { get; init; }
 }
 
 /// <summary>A page of cameras; pass <see cref="Next"/> as <c>after</c> to get the following page.</summary>
 public sealed record CameraPage(IReadOnlyList<CameraView> Items, string? Next);
+
+/// <summary>One change in a camera's life, with the camera as it was before it.</summary>
+public sealed class CameraHistoryEntry
+{
+    public long Id { get; init; }
+    public int Version { get; init; }
+    public string Change { get; init; } = string.Empty;
+    public DateTimeOffset ChangedAt { get; init; }
+    public string ChangedBy { get; init; } = string.Empty;
+    public string Before { get; init; } = string.Empty;
+}
+
+public sealed record RetireRequest(string? Reason);

@@ -19,7 +19,16 @@ public sealed record ValidCamera(
     DecodeMode DecodeMode,
     double? AnalysisFps,
     DateOnly? InstallDate,
-    string? OwnerUnit);
+    string? OwnerUnit,
+    string? Username,
+    string? Password,
+    bool ClearCredentials)
+{
+    public bool HasNewCredentials => Username is not null;
+
+    /// <summary>Never print the password.</summary>
+    public override string ToString() => $"ValidCamera {{ Id = {Id}, Name = {Name} }}";
+}
 
 /// <summary>
 /// The field rules of a camera registration that need no database. Each broken rule is reported
@@ -29,108 +38,72 @@ public static class CameraValidator
 {
     public const double MaxRangeMetres = 3000;
     public const double MaxAnalysisFps = 60;
+    public const int MaxName = 200;
+    public const int MaxOwnerUnit = 200;
+    public const int MaxUsername = 100;
+    public const int MaxPassword = 200;
 
-    public static ValidCamera? Validate(CameraRegistration r, Dictionary<string, List<string>> errors, DateOnly today)
+    /// <summary>
+    /// Checks every field rule and reports each broken one with a stable rule code
+    /// (e.g. <c>azimuth.range</c>); returns the normalised camera when nothing is broken.
+    /// </summary>
+    public static ValidCamera? Validate(CameraRegistration r, FieldErrors errors, DateOnly today)
     {
-        GbDeviceId id = default;
-        if (!GbDeviceId.TryParse(r.Id?.Trim(), out id, out var idError))
+        var before = errors.Count;
+        if (!GbDeviceId.TryParse(r.Id?.Trim(), out var id, out var idError, out var idRule))
         {
-            Add(errors, "id", idError);
+            errors.Add("id", idRule, idError);
         }
 
         var name = r.Name?.Trim();
         if (string.IsNullOrEmpty(name))
         {
-            Add(errors, "name", "name is required");
+            errors.Add("name", "name.required", "name is required");
         }
-        else if (name.Length > 200)
+        else if (name.Length > MaxName)
         {
-            Add(errors, "name", $"name has {name.Length} characters; at most 200 are allowed");
+            errors.Add("name", "name.length", $"name has {name.Length} characters; at most {MaxName} are allowed");
         }
 
         if (r.Kind is null)
         {
-            Add(errors, "kind", "kind is required: monitoringClass1, monitoringClass2, monitoringClass3, checkpoint or ptz");
+            errors.Add("kind", "kind.required", "kind is required: monitoringClass1, monitoringClass2, monitoringClass3, checkpoint or ptz");
         }
 
-        DivisionCode district = default;
-        if (!DivisionCode.TryParse(r.DistrictCode?.Trim(), out district, out var districtError))
-        {
-            Add(errors, "districtCode", districtError);
-        }
-        else if (district.Level != DivisionLevel.District)
-        {
-            Add(errors, "districtCode", $"'{district}' is a township code; districtCode needs the 6-digit district code");
-        }
-
-        DivisionCode? township = null;
-        if (!string.IsNullOrWhiteSpace(r.TownshipCode))
-        {
-            if (!DivisionCode.TryParse(r.TownshipCode.Trim(), out var t, out var townshipError))
-            {
-                Add(errors, "townshipCode", townshipError);
-            }
-            else if (t.Level != DivisionLevel.Township)
-            {
-                Add(errors, "townshipCode", $"'{t}' is a district code; townshipCode needs a 9-digit township code (or leave it out to derive it from the location)");
-            }
-            else if (district.Value is not null && district.Level == DivisionLevel.District && !district.Contains(t))
-            {
-                Add(errors, "townshipCode", $"township {t} is not in district {district}");
-            }
-            else
-            {
-                township = t;
-            }
-        }
-
-        if (r.Longitude is not { } lon)
-        {
-            Add(errors, "longitude", "longitude is required (WGS-84 degrees)");
-        }
-        else if (!double.IsFinite(lon) || lon is < -180 or > 180)
-        {
-            Add(errors, "longitude", $"longitude {lon} is outside -180..180");
-        }
-
-        if (r.Latitude is not { } lat)
-        {
-            Add(errors, "latitude", "latitude is required (WGS-84 degrees)");
-        }
-        else if (!double.IsFinite(lat) || lat is < -90 or > 90)
-        {
-            Add(errors, "latitude", $"latitude {lat} is outside -90..90");
-        }
+        var district = CheckDistrict(r.DistrictCode, errors);
+        var township = CheckTownship(r.TownshipCode, district, errors);
+        CheckCoordinate(r.Longitude, "longitude", 180, errors);
+        CheckCoordinate(r.Latitude, "latitude", 90, errors);
 
         if (r.Azimuth is not { } azimuth)
         {
-            Add(errors, "azimuth", "azimuth is required (degrees clockwise from north, 0–360)");
+            errors.Add("azimuth", "azimuth.required", "azimuth is required (degrees clockwise from north, 0–360)");
         }
         else if (!double.IsFinite(azimuth) || azimuth is < 0 or > 360)
         {
-            Add(errors, "azimuth", $"azimuth {azimuth} is outside 0–360 degrees");
+            errors.Add("azimuth", "azimuth.range", $"azimuth {azimuth} is outside 0–360 degrees");
         }
 
         if (r.FieldOfView is not { } fov)
         {
-            Add(errors, "fieldOfView", "fieldOfView is required (degrees, 1–360)");
+            errors.Add("fieldOfView", "fieldOfView.required", "fieldOfView is required (degrees, 1–360)");
         }
         else if (!double.IsFinite(fov) || fov is < 1 or > 360)
         {
-            Add(errors, "fieldOfView", $"fieldOfView {fov} is outside 1–360 degrees");
+            errors.Add("fieldOfView", "fieldOfView.range", $"fieldOfView {fov} is outside 1–360 degrees");
         }
 
         if (r.Range is not { } range)
         {
-            Add(errors, "range", "range is required (metres)");
+            errors.Add("range", "range.required", "range is required (metres)");
         }
         else if (!double.IsFinite(range) || range <= 0)
         {
-            Add(errors, "range", $"range {range} must be greater than 0 metres");
+            errors.Add("range", "range.positive", $"range {range} must be greater than 0 metres");
         }
         else if (range > MaxRangeMetres)
         {
-            Add(errors, "range", $"range {range} m is not plausible for a camera; at most {MaxRangeMetres} m");
+            errors.Add("range", "range.plausible", $"range {range} m is not plausible for a camera; at most {MaxRangeMetres} m");
         }
 
         var main = CheckStreamUrl(r.MainStreamUrl, "mainStreamUrl", required: true, errors);
@@ -138,50 +111,113 @@ public static class CameraValidator
 
         if (r.DecodeMode is null)
         {
-            Add(errors, "decodeMode", "decodeMode is required: keyframe (sample + health) or full (every frame, plate reading)");
+            errors.Add("decodeMode", "decodeMode.required", "decodeMode is required: keyframe (sample + health) or full (every frame, plate reading)");
         }
 
         if (r.AnalysisFps is { } fps)
         {
             if (!double.IsFinite(fps) || fps <= 0 || fps > MaxAnalysisFps)
             {
-                Add(errors, "analysisFps", $"analysisFps {fps} must be greater than 0 and at most {MaxAnalysisFps}");
+                errors.Add("analysisFps", "analysisFps.range", $"analysisFps {fps} must be greater than 0 and at most {MaxAnalysisFps}");
             }
             else if (r.DecodeMode == DecodeMode.Keyframe)
             {
-                Add(errors, "analysisFps", "analysisFps applies only to decodeMode full; keyframe mode decodes one frame per GOP");
+                errors.Add("analysisFps", "analysisFps.mode", "analysisFps applies only to decodeMode full; keyframe mode decodes one frame per GOP");
             }
         }
 
         if (r.InstallDate is { } installed && installed > today)
         {
-            Add(errors, "installDate", $"installDate {installed:yyyy-MM-dd} is in the future");
+            errors.Add("installDate", "installDate.future", $"installDate {installed:yyyy-MM-dd} is in the future");
         }
 
         var owner = r.OwnerUnit?.Trim();
-        if (owner is { Length: > 200 })
+        if (owner is { Length: > MaxOwnerUnit })
         {
-            Add(errors, "ownerUnit", $"ownerUnit has {owner.Length} characters; at most 200 are allowed");
+            errors.Add("ownerUnit", "ownerUnit.length", $"ownerUnit has {owner.Length} characters; at most {MaxOwnerUnit} are allowed");
         }
 
-        if (errors.Count > 0)
+        var (username, password) = CheckCredentials(r, errors);
+        if (errors.Count > before)
         {
             return null;
         }
 
         return new ValidCamera(
-            id, name!, r.Kind!.Value, district, township, r.Longitude!.Value, r.Latitude!.Value,
+            id, name!, r.Kind!.Value, district!.Value, township, r.Longitude!.Value, r.Latitude!.Value,
             r.Azimuth!.Value % 360, r.FieldOfView!.Value, r.Range!.Value, main!, sub, r.DecodeMode!.Value,
-            r.AnalysisFps, r.InstallDate, string.IsNullOrEmpty(owner) ? null : owner);
+            r.AnalysisFps, r.InstallDate, string.IsNullOrEmpty(owner) ? null : owner, username, password, r.ClearCredentials);
     }
 
-    private static string? CheckStreamUrl(string? value, string field, bool required, Dictionary<string, List<string>> errors)
+    private static DivisionCode? CheckDistrict(string? text, FieldErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            errors.Add("districtCode", "districtCode.required", "districtCode is required (6-digit GB/T 2260 district code)");
+            return null;
+        }
+
+        if (!DivisionCode.TryParse(text.Trim(), out var district, out var error))
+        {
+            errors.Add("districtCode", "districtCode.format", error);
+            return null;
+        }
+
+        if (district.Level != DivisionLevel.District)
+        {
+            errors.Add("districtCode", "districtCode.format", $"'{district}' is a township code; districtCode needs the 6-digit district code");
+            return null;
+        }
+
+        return district;
+    }
+
+    private static DivisionCode? CheckTownship(string? text, DivisionCode? district, FieldErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (!DivisionCode.TryParse(text.Trim(), out var township, out var error))
+        {
+            errors.Add("townshipCode", "townshipCode.format", error);
+        }
+        else if (township.Level != DivisionLevel.Township)
+        {
+            errors.Add("townshipCode", "townshipCode.format", $"'{township}' is a district code; townshipCode needs a 9-digit township code (or leave it out to derive it from the location)");
+        }
+        else if (district is { } d && !d.Contains(township))
+        {
+            errors.Add("townshipCode", "townshipCode.district", $"township {township} is not in district {d}");
+        }
+        else
+        {
+            return township;
+        }
+
+        return null;
+    }
+
+    private static void CheckCoordinate(double? value, string field, double limit, FieldErrors errors)
+    {
+        if (value is not { } v)
+        {
+            errors.Add(field, field + ".required", $"{field} is required (WGS-84 degrees)");
+        }
+        else if (!double.IsFinite(v) || Math.Abs(v) > limit)
+        {
+            errors.Add(field, field + ".range", $"{field} {v} is outside -{limit}..{limit}");
+        }
+    }
+
+    private static string? CheckStreamUrl(string? value, string field, bool required, FieldErrors errors)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
             if (required)
             {
-                Add(errors, field, $"{field} is required (rtsp://host[:port]/path)");
+                errors.Add(field, "url.required", $"{field} is required (rtsp://host[:port]/path)");
             }
 
             return null;
@@ -190,36 +226,55 @@ public static class CameraValidator
         var text = value.Trim();
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
         {
-            Add(errors, field, $"{field} is not an absolute URL with a host");
+            errors.Add(field, "url.absolute", $"{field} is not an absolute URL with a host");
             return null;
         }
 
         if (uri.Scheme is not ("rtsp" or "rtsps"))
         {
-            Add(errors, field, $"{field} must use rtsp:// (or rtsps://), not {uri.Scheme}://");
+            errors.Add(field, "url.scheme", $"{field} must use rtsp:// (or rtsps://), not {uri.Scheme}://");
             return null;
         }
 
         if (!string.IsNullOrEmpty(uri.UserInfo))
         {
             // Never echo the URL back: it holds a secret.
-            Add(errors, field, $"{field} contains credentials (user:password@); remove them from the URL and give them as the camera's credentials, which are stored encrypted");
+            errors.Add(field, "url.credentials", $"{field} contains credentials (user:password@); remove them from the URL and give them as the camera's username and password, which are stored encrypted");
             return null;
         }
 
         return text;
     }
 
-    public static void Add(Dictionary<string, List<string>> errors, string field, string message)
+    private static (string? Username, string? Password) CheckCredentials(CameraRegistration r, FieldErrors errors)
     {
-        if (!errors.TryGetValue(field, out var list))
+        var user = string.IsNullOrEmpty(r.Username) ? null : r.Username;
+        var password = string.IsNullOrEmpty(r.Password) ? null : r.Password;
+        if ((user is null) != (password is null))
         {
-            errors[field] = list = [];
+            errors.Add(user is null ? "username" : "password", "credentials.pair", "give both username and password, or neither");
+            return (null, null);
         }
 
-        list.Add(message);
-    }
+        if (user is not null && r.ClearCredentials)
+        {
+            errors.Add("clearCredentials", "credentials.clear", "clearCredentials cannot be combined with new credentials");
+        }
 
-    public static Dictionary<string, string[]> ToProblemErrors(this Dictionary<string, List<string>> errors) =>
-        errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
+        if (user is { Length: > MaxUsername })
+        {
+            errors.Add("username", "credentials.length", $"username has {user.Length} characters; at most {MaxUsername} are allowed");
+        }
+        else if (user is not null && user.Any(char.IsControl))
+        {
+            errors.Add("username", "credentials.control", "username must not contain control characters");
+        }
+
+        if (password is { Length: > MaxPassword })
+        {
+            errors.Add("password", "credentials.length", $"password is longer than {MaxPassword} characters"); // never echo it
+        }
+
+        return (user, password);
+    }
 }

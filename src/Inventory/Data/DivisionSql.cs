@@ -51,5 +51,23 @@ public static class DivisionSql
          ORDER BY level, code
         """;
 
+    /// <summary>Cameras of the given districts whose township no longer covers them move to the township that does.</summary>
+    public const string ReassignTownships = """
+        UPDATE cameras c
+           SET township_code = t.code, version = c.version + 1, updated_at = now(), updated_by = @actor,
+               content_hash = 0 -- the fingerprint included the old township; 0 matches no file row, so a re-import rewrites it
+          FROM divisions t
+         WHERE c.district_code = ANY(@districts) AND c.status = 'active'
+           AND t.level = 2 AND t.parent_code = c.district_code AND t.code <> c.township_code AND ST_Covers(t.geom, c.location)
+           AND NOT EXISTS (SELECT 1 FROM divisions cur WHERE cur.code = c.township_code AND ST_Covers(cur.geom, c.location))
+        RETURNING c.id
+        """;
+
+    public const string CamerasOutsideDistrict = """
+        SELECT c.id FROM cameras c JOIN divisions d ON d.code = c.district_code
+         WHERE c.district_code = ANY(@districts) AND c.status = 'active' AND NOT ST_Covers(d.geom, c.location)
+         ORDER BY c.id
+        """;
+
     public const string CountDistricts = "SELECT count(*)::int FROM divisions WHERE level = 1";
 }

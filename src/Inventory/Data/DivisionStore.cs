@@ -14,7 +14,7 @@ public abstract record DivisionImportOutcome
     public sealed record Rejected(IReadOnlyList<string> Errors) : DivisionImportOutcome;
 }
 
-public sealed class DivisionStore(NpgsqlDataSource db)
+public sealed class DivisionStore(NpgsqlDataSource db, AuditLog audit)
 {
     public const int MaxFeatures = 20_000;
 
@@ -86,7 +86,7 @@ public sealed class DivisionStore(NpgsqlDataSource db)
     /// Validates every feature, then inserts or replaces all of them in one transaction: either the
     /// whole upload is applied or nothing is. Invalid polygons are repaired with ST_MakeValid and reported.
     /// </summary>
-    public async Task<DivisionImportOutcome> ImportAsync(IReadOnlyList<DivisionFeature> features, CancellationToken cancellationToken)
+    public async Task<DivisionImportOutcome> ImportAsync(IReadOnlyList<DivisionFeature> features, Auth.Caller caller, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
         var madeValid = new List<string>();
@@ -179,9 +179,18 @@ public sealed class DivisionStore(NpgsqlDataSource db)
             }
         }
 
+        // New boundaries can move cameras from one township to another; a camera now outside its district stays
+        // where it is and is reported, since only a person can tell whether the camera or the boundary is wrong.
+        var districts = features.Select(f => f.Code![..6]).Distinct().ToArray();
+        var moved = (await connection.QueryAsync<string>(new CommandDefinition(DivisionSql.ReassignTownships, new { districts, actor = caller.Name }, transaction, cancellationToken: cancellationToken))).ToList();
+        var outside = (await connection.QueryAsync<string>(new CommandDefinition(DivisionSql.CamerasOutsideDistrict, new { districts }, transaction, cancellationToken: cancellationToken))).ToList();
+        var result = new DivisionImportResult(
+            features.Count(f => f.Code!.Length == 6), features.Count(f => f.Code!.Length == 9), created, updated, madeValid,
+            moved.Count, [.. moved.Take(100)], outside.Count, [.. outside.Take(100)]);
+        await audit.WriteAsync(caller, new AuditEntry("divisions.import", null, districts, Details: new { created, updated, madeValid = madeValid.Count, moved = moved.Count, outside = outside.Count }),
+            connection, transaction, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return new DivisionImportOutcome.Imported(new DivisionImportResult(
-            features.Count(f => f.Code!.Length == 6), features.Count(f => f.Code!.Length == 9), created, updated, madeValid));
+        return new DivisionImportOutcome.Imported(result);
     }
 
     /// <summary>NBS coding rule for township-level units: 001–099 街道, 100–199 镇, 200–399 乡, other units above.</summary>

@@ -10,7 +10,20 @@ public sealed record DivisionView(
     bool Synthetic,
     int Cameras);
 
-public sealed record DivisionImportResult(int Districts, int Townships, int Created, int Updated, IReadOnlyList<string> MadeValid);
+/// <summary>
+/// What a boundary upload changed. Cameras whose township no longer covers them were moved to the
+/// township that does (first 100 listed); cameras now outside their district are listed, not moved.
+/// </summary>
+public sealed record DivisionImportResult(
+    int Districts,
+    int Townships,
+    int Created,
+    int Updated,
+    IReadOnlyList<string> MadeValid,
+    int CamerasMoved,
+    IReadOnlyList<string> MovedCameras,
+    int CamerasOutsideDistrict,
+    IReadOnlyList<string> OutsideCameras);
 
 /// <summary>One feature of an uploaded boundary file, as read before validation.</summary>
 public sealed record DivisionFeature(int Index, string? Code, string? Name, string? Kind, bool Synthetic, string? GeometryJson, string? GeometryType);

@@ -1,7 +1,8 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using CameraNet.Inventory.Api;
 using CameraNet.Inventory.Auth;
+using CameraNet.Inventory.Cameras;
+using Microsoft.AspNetCore.Authorization;
 using CameraNet.Inventory.Data;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -21,32 +22,48 @@ public static class InventoryHosting
             .BindConfiguration(InventoryOptions.Section)
             .ValidateDataAnnotations()
             .Validate(o => o.ApiKeys.TrueForAll(k => Roles.All.Contains(k.Role)), $"Inventory:ApiKeys: every Role must be one of {string.Join(", ", Roles.All)}")
+            .Validate(o => !CredentialProtector.Problems(o.CredentialKeys).Any(),
+                "Inventory:CredentialKeys needs at least one key of 32 random bytes in base64 (unique ids); see docs/operations.md")
             .ValidateOnStart();
 
         services.AddSingleton(sp => new NpgsqlDataSourceBuilder(sp.GetRequiredService<IOptions<InventoryOptions>>().Value.ConnectionString).Build());
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new CredentialProtector(sp.GetRequiredService<IOptions<InventoryOptions>>()));
+        services.AddSingleton(sp => new ContentHash(
+            sp.GetRequiredService<CredentialProtector>(),
+            sp.GetRequiredService<IOptions<InventoryOptions>>().Value.CredentialKeys.Select(k => (k.Id, Convert.FromBase64String(k.Key)))));
         services.AddSingleton<CameraStore>();
         services.AddSingleton<DivisionStore>();
+        services.AddSingleton<IdentityStore>();
+        services.AddSingleton<Imports.CameraImporter>();
+        services.AddSingleton<AuditLog>();
+        services.AddHttpContextAccessor();
+        services.AddMemoryCache();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, DeniedAudit>();
         services.AddHostedService<MigrationService>();
 
-        services.Configure<JsonOptions>(o =>
-        {
-            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
-            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
-        });
+        services.Configure<JsonOptions>(o => ApiJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
 
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.ReadRegister, p => p.RequireRole(Roles.Admin, Roles.Operator, Roles.Analyst, Roles.Viewer))
             .AddPolicy(Policies.WriteCameras, p => p.RequireRole(Roles.Admin, Roles.Operator))
             .AddPolicy(Policies.WriteDivisions, p => p.RequireRole(Roles.Admin))
-            .AddPolicy(Policies.Ingest, p => p.RequireRole(Roles.Ingest, Roles.Admin));
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
+            .AddPolicy(Policies.Ingest, p => p.RequireRole(Roles.Ingest, Roles.Admin))
+            .AddPolicy(Policies.IngestOnly, p => p.RequireRole(Roles.Ingest));
 
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
+        if (!builder.Environment.IsDevelopment())
+        {
+            // Structured logs: one JSON object per line, for the log shipper.
+            builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+        }
+
         services.AddOpenApi();
         return builder;
     }
@@ -68,8 +85,11 @@ public static class InventoryHosting
         app.MapMetrics("/metrics");
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapDivisionsApi();
+        app.MapImportApi();
         app.MapCamerasApi();
         app.MapIngestApi();
+        app.MapIdentityApi();
+        app.MapAdminApi();
         return app;
     }
 }

@@ -1,0 +1,126 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace CameraNet.Inventory.Cameras;
+
+/// <summary>A camera's RTSP user name and password, in clear only in memory and only when needed.</summary>
+public sealed record CameraCredentials(string Username, string Password)
+{
+    /// <summary>Never print the password.</summary>
+    public override string ToString() => $"CameraCredentials {{ Username = {Username}, Password = *** }}";
+}
+
+/// <summary>
+/// Encrypts camera credentials at rest with AES-256-GCM. The camera ID is authenticated data, so a
+/// ciphertext copied onto another camera does not decrypt. Layout:
+/// <c>version(1) | keyIdLength(1) | keyId | nonce(12) | tag(16) | ciphertext</c>; the plaintext is
+/// <c>usernameLength(2) | username | password</c> in UTF-8.
+/// </summary>
+public sealed class CredentialProtector
+{
+    private const byte Version = 1;
+    private const int NonceBytes = 12;
+    private const int TagBytes = 16;
+
+    private readonly (string Id, byte[] Key)[] _keys;
+
+    public CredentialProtector(IOptions<InventoryOptions> options)
+        : this(options.Value.CredentialKeys.Select(k => (k.Id, Convert.FromBase64String(k.Key))))
+    {
+    }
+
+    public CredentialProtector(IEnumerable<(string Id, byte[] Key)> keys)
+    {
+        _keys = [.. keys];
+        if (_keys.Length == 0)
+        {
+            throw new InvalidOperationException("no credential key configured (Inventory:CredentialKeys)");
+        }
+    }
+
+    public string CurrentKeyId => _keys[0].Id;
+
+    /// <summary>Problems with configured keys, for validation at start-up.</summary>
+    public static IEnumerable<string> Problems(IReadOnlyList<CredentialKeyOptions> keys)
+    {
+        if (keys.Count == 0)
+        {
+            yield return "Inventory:CredentialKeys needs at least one key (32 random bytes, base64) to encrypt camera credentials";
+        }
+
+        foreach (var key in keys)
+        {
+            byte[]? bytes = null;
+            try
+            {
+                bytes = Convert.FromBase64String(key.Key);
+            }
+            catch (FormatException)
+            {
+            }
+
+            if (bytes is not { Length: 32 })
+            {
+                yield return $"Inventory:CredentialKeys: key '{key.Id}' must be 32 bytes in base64";
+            }
+        }
+
+        if (keys.Select(k => k.Id).Distinct(StringComparer.Ordinal).Count() != keys.Count)
+        {
+            yield return "Inventory:CredentialKeys: key ids must be unique";
+        }
+    }
+
+    public byte[] Protect(string cameraId, CameraCredentials credentials)
+    {
+        var (keyId, key) = _keys[0];
+        var user = Encoding.UTF8.GetBytes(credentials.Username);
+        var password = Encoding.UTF8.GetBytes(credentials.Password);
+        var plain = new byte[2 + user.Length + password.Length];
+        BinaryPrimitives.WriteUInt16BigEndian(plain, (ushort)user.Length);
+        user.CopyTo(plain, 2);
+        password.CopyTo(plain, 2 + user.Length);
+
+        var id = Encoding.ASCII.GetBytes(keyId);
+        var blob = new byte[2 + id.Length + NonceBytes + TagBytes + plain.Length];
+        blob[0] = Version;
+        blob[1] = (byte)id.Length;
+        id.CopyTo(blob, 2);
+        var nonce = blob.AsSpan(2 + id.Length, NonceBytes);
+        RandomNumberGenerator.Fill(nonce);
+        var tag = blob.AsSpan(2 + id.Length + NonceBytes, TagBytes);
+        var cipher = blob.AsSpan(2 + id.Length + NonceBytes + TagBytes);
+        using var aes = new AesGcm(key, TagBytes);
+        aes.Encrypt(nonce, plain, cipher, tag, Encoding.ASCII.GetBytes(cameraId));
+        CryptographicOperations.ZeroMemory(plain);
+        return blob;
+    }
+
+    public CameraCredentials Unprotect(string cameraId, byte[] blob)
+    {
+        if (blob.Length < 2 || blob[0] != Version || blob.Length < 2 + blob[1] + NonceBytes + TagBytes + 2)
+        {
+            throw new CryptographicException($"stored credentials of camera {cameraId} are not in a known format");
+        }
+
+        var keyId = Encoding.ASCII.GetString(blob, 2, blob[1]);
+        var key = Array.Find(_keys, k => k.Id == keyId).Key
+            ?? throw new CryptographicException($"credentials of camera {cameraId} were encrypted with key '{keyId}', which is not configured");
+        var offset = 2 + blob[1];
+        var nonce = blob.AsSpan(offset, NonceBytes);
+        var tag = blob.AsSpan(offset + NonceBytes, TagBytes);
+        var cipher = blob.AsSpan(offset + NonceBytes + TagBytes);
+        var plain = new byte[cipher.Length];
+        using var aes = new AesGcm(key, TagBytes);
+        aes.Decrypt(nonce, cipher, tag, plain, Encoding.ASCII.GetBytes(cameraId));
+        var userLength = BinaryPrimitives.ReadUInt16BigEndian(plain);
+        var result = new CameraCredentials(Encoding.UTF8.GetString(plain, 2, userLength), Encoding.UTF8.GetString(plain, 2 + userLength, plain.Length - 2 - userLength));
+        CryptographicOperations.ZeroMemory(plain);
+        return result;
+    }
+
+    /// <summary>The id of the key a stored blob was encrypted with.</summary>
+    public static string KeyIdOf(byte[] blob) => Encoding.ASCII.GetString(blob, 2, blob[1]);
+}

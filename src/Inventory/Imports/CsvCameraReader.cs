@@ -1,0 +1,101 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using CsvHelper;
+
+namespace CameraNet.Inventory.Imports;
+
+/// <summary>
+/// Reads cameras from CSV (UTF-8, comma-separated, a header row with the API's field names in any
+/// order) one row at a time: memory stays flat whatever the file size.
+/// </summary>
+public static class CsvCameraReader
+{
+    public static async IAsyncEnumerable<CameraRow> ReadAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var options = new CsvReaderOptions
+        {
+            HasHeader = true,
+            Separator = ',',
+            TrimWhitespace = true,
+            SkipEmptyLines = true,
+            TrackLineNumbers = true,
+            AllowLineBreaksInQuotes = true,
+            FieldCountMismatch = CsvFieldCountHandling.Allow,
+            Encoding = new UTF8Encoding(false),
+            BufferSize = 1 << 16,
+        };
+        await using var csv = CsvReader.Create(stream, options, leaveOpen: true);
+        try
+        {
+            await csv.ReadHeaderAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is CsvFormatException or InvalidOperationException)
+        {
+            throw new ImportFormatException("the file has no CSV header row; it needs: " + string.Join(',', CameraFields.Required));
+        }
+
+        var columns = Header(csv.Headers);
+        var values = new string?[columns.Count];
+        long row = 0;
+        while (await ReadRowAsync(csv, cancellationToken))
+        {
+            row++;
+            var errors = new FieldErrors();
+            if (csv.FieldCount != csv.Headers.Count)
+            {
+                errors.Add("row", "row.columns", $"the row has {csv.FieldCount} values; the header has {csv.Headers.Count} columns");
+            }
+
+            foreach (var (field, index) in columns)
+            {
+                values[Slot(field)] = index < csv.FieldCount ? csv.GetStringOrNull(index) is { Length: > 0 } s ? s : null : null;
+            }
+
+            var registration = CameraFields.Parse(field => values[Slot(field)], errors);
+            yield return new CameraRow(row, csv.LineNumber, registration, errors);
+        }
+
+        int Slot(string field) => Array.IndexOf(CameraFields.All, field);
+    }
+
+    private static async ValueTask<bool> ReadRowAsync(CsvReader csv, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await csv.ReadAsync(cancellationToken);
+        }
+        catch (CsvFormatException e)
+        {
+            throw new ImportFormatException($"the CSV is malformed near line {csv.LineNumber}: {e.Message}");
+        }
+    }
+
+    private static Dictionary<string, int> Header(IReadOnlyList<string> header)
+    {
+        var columns = new Dictionary<string, int>(StringComparer.Ordinal);
+        var problems = new List<string>();
+        for (var i = 0; i < header.Count; i++)
+        {
+            var name = header[i].Trim().TrimStart('\uFEFF');
+            var known = CameraFields.All.FirstOrDefault(f => string.Equals(f, name, StringComparison.OrdinalIgnoreCase));
+            if (known is null)
+            {
+                problems.Add($"unknown column '{name}'");
+            }
+            else if (!columns.TryAdd(known, i))
+            {
+                problems.Add($"column '{name}' appears twice");
+            }
+        }
+
+        var missing = CameraFields.Required.Where(f => !columns.ContainsKey(f)).ToList();
+        if (missing.Count > 0)
+        {
+            problems.Add("missing columns: " + string.Join(", ", missing));
+        }
+
+        return problems.Count == 0
+            ? columns
+            : throw new ImportFormatException("the CSV header is not usable: " + string.Join("; ", problems) + $". Columns are: {string.Join(',', CameraFields.All)}");
+    }
+}
