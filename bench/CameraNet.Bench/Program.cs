@@ -1,5 +1,19 @@
 using BenchmarkDotNet.Running;
+using CameraNet.Bench;
 
-// dotnet run -c Release --project bench/Bench -- --filter '*'      (all)
-// dotnet run -c Release --project bench/Bench -- --list flat       (names)
-BenchmarkSwitcher.FromAssembly(typeof(CameraNet.Bench.FramePathBenchmarks).Assembly).Run(args);
+// Harnesses (long single runs with a baseline in the same run):
+//   dotnet run -c Release --project bench/CameraNet.Bench -- import [--count N] [--rounds R]
+// BenchmarkDotNet micro-benchmarks:
+//   dotnet run -c Release --project bench/CameraNet.Bench -- --filter '*'
+return args.FirstOrDefault() switch
+{
+    "import" => await ImportHarness.RunAsync(args[1..]),
+    "stages" => await StageProfile.RunAsync(args[1..]),
+    _ => Micro(args),
+};
+
+static int Micro(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(FramePathBenchmarks).Assembly).Run(args);
+    return 0;
+}

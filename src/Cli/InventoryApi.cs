@@ -7,11 +7,14 @@ using System.Text.Json.Nodes;
 namespace CameraNet.Cli;
 
 /// <summary>An error the inventory answered with: status and the RFC 7807 problem it sent.</summary>
-public sealed class InventoryApiException(HttpStatusCode status, string title, IReadOnlyDictionary<string, string[]> errors, string? detail)
+public sealed class InventoryApiException(HttpStatusCode status, string title, IReadOnlyDictionary<string, string[]> errors, string? detail, JsonNode? problem = null)
     : Exception(Format(status, title, errors, detail))
 {
     public HttpStatusCode Status { get; } = status;
     public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+
+    /// <summary>The whole problem document, with any extensions (an import's report, for instance).</summary>
+    public JsonNode? Problem { get; } = problem;
 
     private static string Format(HttpStatusCode status, string title, IReadOnlyDictionary<string, string[]> errors, string? detail)
     {
@@ -41,12 +44,44 @@ public sealed class InventoryApi(Uri baseUrl, string apiKey) : IDisposable
     public Task<JsonNode> GetAsync(string path, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, path, null, cancellationToken);
 
-    public async Task<JsonNode> UploadFileAsync(string path, string file, string mediaType, CancellationToken cancellationToken = default)
+    public async Task<JsonNode> UploadFileAsync(string path, string file, string mediaType, CancellationToken cancellationToken = default, Action<long>? sent = null)
     {
         await using var stream = File.OpenRead(file);
-        var content = new StreamContent(stream);
+        var content = new StreamContent(sent is null ? stream : new CountingStream(stream, sent), 1 << 16);
         content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
         return await SendAsync(HttpMethod.Post, path, content, cancellationToken);
+    }
+
+    /// <summary>Reports how much of a file has been read (uploaded), for progress bars.</summary>
+    private sealed class CountingStream(Stream inner, Action<long> report) : Stream
+    {
+        private long _total;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Counted(inner.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Counted(await inner.ReadAsync(buffer, cancellationToken));
+
+        private int Counted(int read)
+        {
+            _total += read;
+            report(_total);
+            return read;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private async Task<JsonNode> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
@@ -74,7 +109,8 @@ public sealed class InventoryApi(Uri baseUrl, string apiKey) : IDisposable
             response.StatusCode,
             problem?["title"]?.GetValue<string>() ?? response.ReasonPhrase ?? "error",
             errors,
-            problem?["detail"]?.GetValue<string>());
+            problem?["detail"]?.GetValue<string>(),
+            problem);
     }
 
     private static JsonNode? TryParse(string text)

@@ -117,6 +117,6 @@ public static class RegisterCommands
             return 0;
         });
 
-        return new Command("cameras", "The camera register") { list, register };
+        return new Command("cameras", "The camera register") { list, register, ImportCommands.Import(inventory), ImportCommands.Generate() };
     }
 }

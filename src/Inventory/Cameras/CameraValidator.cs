@@ -224,6 +224,11 @@ public static class CameraValidator
         }
 
         var text = value.Trim();
+        if (IsPlainRtspUrl(text))
+        {
+            return text; // the common case, checked without building a Uri (bulk imports check millions)
+        }
+
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
         {
             errors.Add(field, "url.absolute", $"{field} is not an absolute URL with a host");
@@ -245,6 +250,48 @@ public static class CameraValidator
 
         return text;
     }
+
+    /// <summary>
+    /// rtsp[s]://host[:port][/path…] with a non-empty host, digits for the port, no user info and no
+    /// spaces or control characters. Anything else takes the full <see cref="Uri"/> route for a precise message.
+    /// </summary>
+    private static bool IsPlainRtspUrl(string text)
+    {
+        var start = text.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase) ? 7
+            : text.StartsWith("rtsps://", StringComparison.OrdinalIgnoreCase) ? 8
+            : -1;
+        if (start < 0)
+        {
+            return false;
+        }
+
+        var end = text.AsSpan(start).IndexOfAny('/', '?', '#');
+        var authority = end < 0 ? text.AsSpan(start) : text.AsSpan(start, end);
+        var colon = authority.LastIndexOf(':');
+        var host = colon < 0 ? authority : authority[..colon];
+        if (host.IsEmpty || authority.Contains('@') || authority.Contains('[') || host.IndexOfAnyExcept(HostCharacters) >= 0)
+        {
+            return false;
+        }
+
+        if (colon >= 0 && (colon == authority.Length - 1 || authority[(colon + 1)..].IndexOfAnyExceptInRange('0', '9') >= 0))
+        {
+            return false;
+        }
+
+        foreach (var c in text)
+        {
+            if (char.IsWhiteSpace(c) || char.IsControl(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static readonly System.Buffers.SearchValues<char> HostCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
 
     private static (string? Username, string? Password) CheckCredentials(CameraRegistration r, FieldErrors errors)
     {

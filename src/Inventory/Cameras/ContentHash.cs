@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using System.IO.Hashing;
 using System.Security.Cryptography;
 using System.Text;
@@ -14,30 +13,86 @@ namespace CameraNet.Inventory.Cameras;
 /// </summary>
 public sealed class ContentHash
 {
-    private readonly byte[] _credentialKey;
+    private readonly ThreadLocal<IncrementalHash> _hmac;
 
     public ContentHash(CredentialProtector protector, IEnumerable<(string Id, byte[] Key)> keys)
     {
         var first = keys.First();
-        _credentialKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, first.Key, 32, info: Encoding.ASCII.GetBytes("cameranet credentials fingerprint " + protector.CurrentKeyId));
+        var key = HKDF.DeriveKey(HashAlgorithmName.SHA256, first.Key, 32, info: Encoding.ASCII.GetBytes("cameranet credentials fingerprint " + protector.CurrentKeyId));
+        _hmac = new ThreadLocal<IncrementalHash>(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key));
     }
 
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the buffer is written before it is read; zeroing 4 KiB per row showed in profiles
     public static long Of(ValidCamera c, string township)
     {
-        var text = string.Join('\u001f',
-            c.Id.Value, c.Name, c.Kind.ToString(), c.District.Value, township,
-            c.Longitude.ToString("R", CultureInfo.InvariantCulture), c.Latitude.ToString("R", CultureInfo.InvariantCulture),
-            c.Azimuth.ToString("R", CultureInfo.InvariantCulture), c.FieldOfView.ToString("R", CultureInfo.InvariantCulture),
-            c.Range.ToString("R", CultureInfo.InvariantCulture), c.MainStreamUrl, c.SubStreamUrl ?? string.Empty,
-            c.DecodeMode.ToString(), ((float?)c.AnalysisFps)?.ToString("R", CultureInfo.InvariantCulture) ?? string.Empty,
-            c.InstallDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? string.Empty, c.OwnerUnit ?? string.Empty);
-        return unchecked((long)XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(text)));
+        // One pass into a stack buffer, one hash: numbers as their bytes, text as UTF-8, fields separated.
+        Span<byte> buffer = stackalloc byte[4096];
+        var w = new Writer(buffer);
+        w.Text(c.Id.Value);
+        w.Text(c.Name);
+        w.Number((int)c.Kind);
+        w.Text(c.District.Value);
+        w.Text(township);
+        w.Number(c.Longitude);
+        w.Number(c.Latitude);
+        w.Number(c.Azimuth);
+        w.Number(c.FieldOfView);
+        w.Number(c.Range);
+        w.Text(c.MainStreamUrl);
+        w.Text(c.SubStreamUrl);
+        w.Number((int)c.DecodeMode);
+        w.Number((float?)c.AnalysisFps ?? -1f);
+        w.Number(c.InstallDate?.DayNumber ?? -1);
+        w.Text(c.OwnerUnit);
+        return unchecked((long)XxHash3.HashToUInt64(buffer[..w.Length]));
     }
 
+    /// <summary>Appends fields to a buffer; registration fields are bounded (URLs are not), so long text is hashed into the buffer instead.</summary>
+    private ref struct Writer(Span<byte> buffer)
+    {
+        private readonly Span<byte> _buffer = buffer;
+
+        public int Length { get; private set; }
+
+        public void Text(string? text)
+        {
+            if (text is not null)
+            {
+                var room = _buffer[Length..^9];
+                if (Encoding.UTF8.GetMaxByteCount(text.Length) <= room.Length)
+                {
+                    Length += Encoding.UTF8.GetBytes(text, room);
+                }
+                else
+                {
+                    Number(XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(text)));
+                }
+            }
+
+            _buffer[Length++] = 0x1F;
+        }
+
+        public void Number<T>(T value) where T : unmanaged
+        {
+            var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in value));
+            bytes.CopyTo(_buffer[Length..]);
+            Length += bytes.Length;
+        }
+    }
+
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     public long OfCredentials(string cameraId, CameraCredentials credentials)
     {
+        // One keyed HMAC per thread, fed once and reset: setting the key up is most of the cost.
+        Span<byte> buffer = stackalloc byte[1024];
+        var w = new Writer(buffer);
+        w.Text(cameraId);
+        w.Text(credentials.Username);
+        w.Text(credentials.Password);
+        var hmac = _hmac.Value!;
+        hmac.AppendData(buffer[..w.Length]);
         Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(_credentialKey, Encoding.UTF8.GetBytes($"{cameraId}\u001f{credentials.Username}\u001f{credentials.Password}"), mac);
+        hmac.GetHashAndReset(mac);
         return BinaryPrimitives.ReadInt64BigEndian(mac);
     }
 }

@@ -26,6 +26,16 @@ public sealed class CredentialProtector
 
     private readonly (string Id, byte[] Key)[] _keys;
 
+    // AesGcm is not thread-safe and costly to set up (key schedule); one per thread and key.
+    private readonly ThreadLocal<Dictionary<string, AesGcm>> _ciphers;
+
+    // Random nonces drawn from the system RNG a thousand at a time: one call instead of one per secret.
+    [ThreadStatic]
+    private static byte[]? t_nonces;
+
+    [ThreadStatic]
+    private static int t_nextNonce;
+
     public CredentialProtector(IOptions<InventoryOptions> options)
         : this(options.Value.CredentialKeys.Select(k => (k.Id, Convert.FromBase64String(k.Key))))
     {
@@ -38,6 +48,9 @@ public sealed class CredentialProtector
         {
             throw new InvalidOperationException("no credential key configured (Inventory:CredentialKeys)");
         }
+
+        var all = _keys;
+        _ciphers = new ThreadLocal<Dictionary<string, AesGcm>>(() => all.ToDictionary(k => k.Id, k => new AesGcm(k.Key, TagBytes), StringComparer.Ordinal));
     }
 
     public string CurrentKeyId => _keys[0].Id;
@@ -75,7 +88,7 @@ public sealed class CredentialProtector
 
     public byte[] Protect(string cameraId, CameraCredentials credentials)
     {
-        var (keyId, key) = _keys[0];
+        var keyId = _keys[0].Id;
         var user = Encoding.UTF8.GetBytes(credentials.Username);
         var password = Encoding.UTF8.GetBytes(credentials.Password);
         var plain = new byte[2 + user.Length + password.Length];
@@ -89,13 +102,27 @@ public sealed class CredentialProtector
         blob[1] = (byte)id.Length;
         id.CopyTo(blob, 2);
         var nonce = blob.AsSpan(2 + id.Length, NonceBytes);
-        RandomNumberGenerator.Fill(nonce);
+        NextNonce().CopyTo(nonce);
         var tag = blob.AsSpan(2 + id.Length + NonceBytes, TagBytes);
         var cipher = blob.AsSpan(2 + id.Length + NonceBytes + TagBytes);
-        using var aes = new AesGcm(key, TagBytes);
-        aes.Encrypt(nonce, plain, cipher, tag, Encoding.ASCII.GetBytes(cameraId));
+        _ciphers.Value![keyId].Encrypt(nonce, plain, cipher, tag, Encoding.ASCII.GetBytes(cameraId));
         CryptographicOperations.ZeroMemory(plain);
         return blob;
+    }
+
+    private static ReadOnlySpan<byte> NextNonce()
+    {
+        const int batch = 1024;
+        if (t_nonces is null || t_nextNonce == batch)
+        {
+            t_nonces ??= new byte[batch * NonceBytes];
+            RandomNumberGenerator.Fill(t_nonces);
+            t_nextNonce = 0;
+        }
+
+        var nonce = t_nonces.AsSpan(t_nextNonce * NonceBytes, NonceBytes);
+        t_nextNonce++;
+        return nonce;
     }
 
     public CameraCredentials Unprotect(string cameraId, byte[] blob)
@@ -106,14 +133,16 @@ public sealed class CredentialProtector
         }
 
         var keyId = Encoding.ASCII.GetString(blob, 2, blob[1]);
-        var key = Array.Find(_keys, k => k.Id == keyId).Key
-            ?? throw new CryptographicException($"credentials of camera {cameraId} were encrypted with key '{keyId}', which is not configured");
+        if (!_ciphers.Value!.TryGetValue(keyId, out var aes))
+        {
+            throw new CryptographicException($"credentials of camera {cameraId} were encrypted with key '{keyId}', which is not configured");
+        }
+
         var offset = 2 + blob[1];
         var nonce = blob.AsSpan(offset, NonceBytes);
         var tag = blob.AsSpan(offset + NonceBytes, TagBytes);
         var cipher = blob.AsSpan(offset + NonceBytes + TagBytes);
         var plain = new byte[cipher.Length];
-        using var aes = new AesGcm(key, TagBytes);
         aes.Decrypt(nonce, cipher, tag, plain, Encoding.ASCII.GetBytes(cameraId));
         var userLength = BinaryPrimitives.ReadUInt16BigEndian(plain);
         var result = new CameraCredentials(Encoding.UTF8.GetString(plain, 2, userLength), Encoding.UTF8.GetString(plain, 2 + userLength, plain.Length - 2 - userLength));

@@ -22,11 +22,14 @@ public static class Db
         SqlMapper.AddTypeHandler(new DateOnlyHandler());
     }
 
-    /// <summary>Enums are stored as their camelCase names, the same text the JSON API uses.</summary>
-    public static string Text<T>(T value) where T : struct, Enum
+    /// <summary>Enums are stored as their camelCase names, the same text the JSON API uses (cached: bulk imports ask millions of times).</summary>
+    public static string Text<T>(T value) where T : struct, Enum => EnumText<T>.Of(value);
+
+    private static class EnumText<T> where T : struct, Enum
     {
-        var name = value.ToString();
-        return char.ToLowerInvariant(name[0]) + name[1..];
+        private static readonly Dictionary<T, string> Names = Enum.GetValues<T>().ToDictionary(v => v, v => char.ToLowerInvariant(v.ToString()[0]) + v.ToString()[1..]);
+
+        public static string Of(T value) => Names[value];
     }
 
     private sealed class CamelEnumHandler<T> : SqlMapper.TypeHandler<T> where T : struct, Enum

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
@@ -80,7 +81,7 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
 
     private readonly record struct Existing(long ContentHash, long? CredentialsHash, bool Retired);
 
-    /// <summary>Running totals; written by the validator thread only, read after it finishes.</summary>
+    /// <summary>Running totals of one validation worker; merged when all are done.</summary>
     private sealed class Tally
     {
         public long Rows;
@@ -90,11 +91,8 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
         public long Rejected;
         public readonly List<ImportIssue> Errors = [];
         public readonly Dictionary<string, long> ByRule = new(StringComparer.Ordinal);
-        public string? FileError;
 
-        public bool Failed => Rejected > 0 || FileError is not null;
-
-        public void Reject(CameraRow row, IEnumerable<FieldError> errors)
+        public void Reject(long row, long line, IEnumerable<FieldError> errors)
         {
             Rejected++;
             foreach (var e in errors)
@@ -102,10 +100,46 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
                 ByRule[e.Rule] = ByRule.GetValueOrDefault(e.Rule) + 1;
                 if (Errors.Count < MaxReportedErrors)
                 {
-                    Errors.Add(new ImportIssue(row.Row, row.Line, e.Field, e.Rule, e.Message));
+                    Errors.Add(new ImportIssue(row, line, e.Field, e.Rule, e.Message));
                 }
             }
         }
+
+        /// <summary>
+        /// Adds up the workers' totals. Each worker kept its own first hundred problems, so the first
+        /// hundred of the file are among them: sort by row and keep a hundred.
+        /// </summary>
+        public static Tally Merge(IEnumerable<Tally> parts)
+        {
+            var total = new Tally();
+            foreach (var part in parts)
+            {
+                total.Rows += part.Rows;
+                total.Inserted += part.Inserted;
+                total.Updated += part.Updated;
+                total.Unchanged += part.Unchanged;
+                total.Rejected += part.Rejected;
+                total.Errors.AddRange(part.Errors);
+                foreach (var (rule, count) in part.ByRule)
+                {
+                    total.ByRule[rule] = total.ByRule.GetValueOrDefault(rule) + count;
+                }
+            }
+
+            var first = total.Errors.OrderBy(e => e.Row).ThenBy(e => e.Field, StringComparer.Ordinal).Take(MaxReportedErrors).ToList();
+            total.Errors.Clear();
+            total.Errors.AddRange(first);
+            return total;
+        }
+    }
+
+    /// <summary>What all workers share: the file's IDs seen so far, whether anything failed, and rows read.</summary>
+    private sealed class Shared
+    {
+        public readonly ConcurrentDictionary<UInt128, long> Seen = new();
+        public volatile bool Failed;
+        public string? FileError;
+        public long RowsRead;
     }
 
     public async Task<ImportReport> ImportAsync(
@@ -121,16 +155,24 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
         var divisions = await DivisionIndex.LoadAsync(connection, transaction, cancellationToken);
         var existing = await LoadExistingAsync(connection, cancellationToken);
 
-        var tally = new Tally();
+        var shared = new Shared();
+        var workers = Math.Max(1, Environment.ProcessorCount);
+        var tallies = Enumerable.Range(0, workers).Select(_ => new Tally()).ToArray();
         var spoolPath = Path.Combine(Path.GetTempPath(), $"cameranet-import-{Guid.NewGuid():N}.spool");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var rows = Channel.CreateBounded<List<CameraRow>>(new BoundedChannelOptions(8) { SingleReader = true, SingleWriter = true });
-        var ready = Channel.CreateBounded<List<ReadyRow>>(new BoundedChannelOptions(8) { SingleReader = true, SingleWriter = true });
+        var rows = Channel.CreateBounded<List<CameraRow>>(new BoundedChannelOptions(8) { SingleReader = workers == 1, SingleWriter = true });
+        var ready = Channel.CreateBounded<List<ReadyRow>>(new BoundedChannelOptions(8) { SingleReader = true, SingleWriter = workers == 1 });
         try
         {
-            var reading = Task.Run(() => ReadAsync(input, format, rows.Writer, tally, stop.Token), stop.Token);
-            var validating = Task.Run(() => Validate(rows.Reader, ready.Writer, divisions, existing, upsert, caller, mayActOn, tally, progress, stop.Token), stop.Token);
-            var writing = WriteAsync(connection, ready.Reader, spoolPath, tally, stop.Token);
+            // One reader, a validation worker per core (the rules and the encryption are the costly part), one COPY writer.
+            var reading = Task.Run(() => ReadAsync(input, format, rows.Writer, shared, stop.Token), stop.Token);
+            var validating = Task.WhenAll(tallies.Select(t => Task.Run(() => Validate(rows.Reader, ready.Writer, divisions, existing, upsert, mayActOn, t, shared, progress, stop.Token), stop.Token)))
+                .ContinueWith(t =>
+                {
+                    ready.Writer.TryComplete(t.Exception);
+                    return t;
+                }, TaskScheduler.Default).Unwrap();
+            var writing = Task.Run(() => WriteAsync(connection, ready.Reader, spoolPath, shared, stop.Token), stop.Token);
             try
             {
                 await Task.WhenAll(reading, validating, writing);
@@ -141,12 +183,13 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
                 throw;
             }
 
-            if (tally.Failed)
+            var tally = Tally.Merge(tallies);
+            if (shared.Failed || shared.FileError is not null)
             {
                 await transaction.RollbackAsync(cancellationToken);
                 await audit.WriteAsync(caller, new AuditEntry("camera.import", fileName, Outcome: "failed",
-                    Details: new { tally.Rows, tally.Rejected, tally.ByRule, tally.FileError, upsert }), cancellationToken);
-                return Report(tally, applied: false, stopwatch);
+                    Details: new { tally.Rows, tally.Rejected, tally.ByRule, shared.FileError, upsert }), cancellationToken);
+                return Report(tally, shared.FileError, applied: false, stopwatch);
             }
 
             if (tally.Updated > 0)
@@ -158,7 +201,7 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
                 Details: new { tally.Rows, tally.Inserted, tally.Updated, tally.Unchanged, upsert, format = format.ToString().ToLowerInvariant() }),
                 connection, transaction, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            return Report(tally, applied: true, stopwatch);
+            return Report(tally, null, applied: true, stopwatch);
         }
         finally
         {
@@ -166,7 +209,7 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
         }
     }
 
-    private static ImportReport Report(Tally tally, bool applied, Stopwatch stopwatch) => new()
+    private static ImportReport Report(Tally tally, string? fileError, bool applied, Stopwatch stopwatch) => new()
     {
         Applied = applied,
         Rows = tally.Rows,
@@ -176,7 +219,7 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
         Rejected = tally.Rejected,
         Errors = tally.Errors,
         ErrorsByRule = tally.ByRule,
-        FileError = tally.FileError,
+        FileError = fileError,
         Seconds = Math.Round(stopwatch.Elapsed.TotalSeconds, 3),
     };
 
@@ -203,7 +246,7 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
         return existing;
     }
 
-    private static async Task ReadAsync(Stream input, ImportFormat format, ChannelWriter<List<CameraRow>> output, Tally tally, CancellationToken cancellationToken)
+    private static async Task ReadAsync(Stream input, ImportFormat format, ChannelWriter<List<CameraRow>> output, Shared shared, CancellationToken cancellationToken)
     {
         var batch = new List<CameraRow>(BatchSize);
         try
@@ -228,7 +271,8 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
         }
         catch (ImportFormatException e)
         {
-            tally.FileError = e.Message;
+            shared.FileError = e.Message;
+            shared.Failed = true;
         }
         finally
         {
@@ -238,59 +282,52 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
 
     private void Validate(
         ChannelReader<List<CameraRow>> input, ChannelWriter<List<ReadyRow>> output, DivisionIndex divisions,
-        Dictionary<UInt128, Existing> existing, bool upsert, Caller caller, Func<string, bool> mayActOn,
-        Tally tally, Action<long>? progress, CancellationToken cancellationToken)
+        Dictionary<UInt128, Existing> existing, bool upsert, Func<string, bool> mayActOn,
+        Tally tally, Shared shared, Action<long>? progress, CancellationToken cancellationToken)
     {
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        var seen = new Dictionary<UInt128, long>();
-        try
+        var errors = new FieldErrors();
+        while (input.WaitToReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
         {
-            while (input.WaitToReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
+            while (input.TryRead(out var batch))
             {
-                while (input.TryRead(out var batch))
+                var prepared = new List<ReadyRow>(batch.Count);
+                foreach (var row in batch)
                 {
-                    var prepared = new List<ReadyRow>(batch.Count);
-                    foreach (var row in batch)
+                    tally.Rows++;
+                    errors.Clear();
+                    if (row.Errors is { } readErrors)
                     {
-                        tally.Rows++;
-                        var errors = row.Errors;
-                        var camera = CameraValidator.Validate(row.Registration, errors, today);
-                        if (camera is null || errors.Count > 0)
-                        {
-                            tally.Reject(row, errors);
-                            continue;
-                        }
-
-                        var ready = Check(row, camera, divisions, existing, seen, upsert, mayActOn, errors, tally);
-                        if (errors.Count > 0)
-                        {
-                            tally.Reject(row, errors);
-                        }
-                        else if (ready is not null && !tally.Failed)
-                        {
-                            // Once the file is known to fail, nothing more is written: it will be rolled back.
-                            prepared.Add(ready);
-                        }
+                        errors.AddRange(readErrors);
                     }
 
-                    progress?.Invoke(tally.Rows);
-                    if (prepared.Count > 0)
+                    var camera = CameraValidator.Validate(row.Registration, errors, today);
+                    var ready = camera is null || errors.Count > 0 ? null : Check(row, camera, divisions, existing, shared, upsert, mayActOn, errors, tally);
+                    if (errors.Count > 0)
                     {
-                        output.WriteAsync(prepared, cancellationToken).AsTask().GetAwaiter().GetResult();
+                        tally.Reject(row.Row, row.Line, errors);
+                        shared.Failed = true;
+                    }
+                    else if (ready is not null && !shared.Failed)
+                    {
+                        // Once the file is known to fail, nothing more is written: it will be rolled back.
+                        prepared.Add(ready);
                     }
                 }
+
+                progress?.Invoke(Interlocked.Add(ref shared.RowsRead, batch.Count));
+                if (prepared.Count > 0)
+                {
+                    output.WriteAsync(prepared, cancellationToken).AsTask().GetAwaiter().GetResult();
+                }
             }
-        }
-        finally
-        {
-            output.TryComplete();
         }
     }
 
     /// <summary>The rules that need the register, checked against the in-memory copies; null when the row changes nothing.</summary>
     private ReadyRow? Check(
         CameraRow row, ValidCamera camera, DivisionIndex divisions, Dictionary<UInt128, Existing> existing,
-        Dictionary<UInt128, long> seen, bool upsert, Func<string, bool> mayActOn, FieldErrors errors, Tally tally)
+        Shared shared, bool upsert, Func<string, bool> mayActOn, FieldErrors errors, Tally tally)
     {
         var district = camera.District.Value;
         if (!mayActOn(district))
@@ -311,7 +348,7 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
         }
 
         string? township;
-        var where = FormattableString.Invariant($"({camera.Longitude:0.######}, {camera.Latitude:0.######})");
+        string Where() => FormattableString.Invariant($"({camera.Longitude:0.######}, {camera.Latitude:0.######})");
         if (camera.Township is { } stated)
         {
             if (!divisions.Exists(stated.Value))
@@ -327,8 +364,8 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
                     ? divisions.TownshipOf(district, camera.Longitude, camera.Latitude)
                     : null;
                 errors.Add("location", "location.township", actual is null
-                    ? $"location {where} is not in the stated township {township}"
-                    : $"location {where} lies in township {actual}, not in the stated township {township}");
+                    ? $"location {Where()} is not in the stated township {township}"
+                    : $"location {Where()} lies in township {actual}, not in the stated township {township}");
                 return null;
             }
         }
@@ -338,15 +375,15 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
             {
                 var actual = divisions.DistrictOf(camera.Longitude, camera.Latitude);
                 errors.Add("location", "location.district", actual is null
-                    ? $"location {where} lies outside every known district, not in {district}"
-                    : $"location {where} lies in district {actual}, not in the stated district {district}");
+                    ? $"location {Where()} lies outside every known district, not in {district}"
+                    : $"location {Where()} lies in district {actual}, not in the stated district {district}");
                 return null;
             }
 
             township = divisions.TownshipOf(district, camera.Longitude, camera.Latitude);
             if (township is null)
             {
-                errors.Add("location", "location.township", $"no township of {district} contains location {where}; give townshipCode explicitly");
+                errors.Add("location", "location.township", $"no township of {district} contains location {Where()}; give townshipCode explicitly");
                 return null;
             }
         }
@@ -357,9 +394,11 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
         }
 
         var key = UInt128.Parse(camera.Id.Value, CultureInfo.InvariantCulture);
-        if (!seen.TryAdd(key, row.Row))
+        if (!shared.Seen.TryAdd(key, row.Row))
         {
-            errors.Add("id", "id.duplicate", $"device ID {camera.Id} appears again in this file (first at row {seen[key]})");
+            // Workers meet rows in any order, so name both rows rather than guess which came first.
+            var other = shared.Seen.TryGetValue(key, out var seenAt) ? seenAt : row.Row;
+            errors.Add("id", "id.duplicate", $"device ID {camera.Id} appears more than once in this file (rows {Math.Min(other, row.Row)} and {Math.Max(other, row.Row)})");
             return null;
         }
 
@@ -408,7 +447,7 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
     }
 
     /// <summary>New rows: one binary COPY into the register. Changed rows: spooled for a set-wise update at the end.</summary>
-    private static async Task WriteAsync(NpgsqlConnection connection, ChannelReader<List<ReadyRow>> input, string spoolPath, Tally tally, CancellationToken cancellationToken)
+    private static async Task WriteAsync(NpgsqlConnection connection, ChannelReader<List<ReadyRow>> input, string spoolPath, Shared shared, CancellationToken cancellationToken)
     {
         Spool? spool = null;
         var copy = await connection.BeginBinaryImportAsync($"COPY cameras ({CopyColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
@@ -425,12 +464,12 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
                     }
                     else
                     {
-                        await WriteRowAsync(copy, row, cancellationToken);
+                        WriteRow(copy, row);
                     }
                 }
             }
 
-            if (!tally.Failed)
+            if (!shared.Failed)
             {
                 await copy.CompleteAsync(cancellationToken);
             }
@@ -443,37 +482,63 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
         }
     }
 
-    private static async Task WriteRowAsync(NpgsqlBinaryImporter copy, ReadyRow row, CancellationToken cancellationToken)
+    /// <summary>
+    /// Synchronous writes: Npgsql buffers a COPY and only touches the socket when its buffer fills, so an
+    /// await per value would cost 19 state machines per row for nothing (this runs on its own thread).
+    /// </summary>
+    [ThreadStatic]
+    private static byte[]? t_point;
+
+    private static void WriteRow(NpgsqlBinaryImporter copy, ReadyRow row)
     {
         var c = row.Camera;
-        await copy.StartRowAsync(cancellationToken);
-        await copy.WriteAsync(c.Id.Value, NpgsqlDbType.Text, cancellationToken);
-        await copy.WriteAsync(c.Name, NpgsqlDbType.Text, cancellationToken);
-        await copy.WriteAsync(Db.Text(c.Kind), NpgsqlDbType.Text, cancellationToken);
-        await copy.WriteAsync(c.District.Value, NpgsqlDbType.Text, cancellationToken);
-        await copy.WriteAsync(row.Township, NpgsqlDbType.Text, cancellationToken);
-        await copy.WriteAsync(Ewkb.Point(c.Longitude, c.Latitude), NpgsqlDbType.Bytea, cancellationToken);
-        await copy.WriteAsync(c.Azimuth, NpgsqlDbType.Double, cancellationToken);
-        await copy.WriteAsync(c.FieldOfView, NpgsqlDbType.Double, cancellationToken);
-        await copy.WriteAsync(c.Range, NpgsqlDbType.Double, cancellationToken);
-        await copy.WriteAsync(c.MainStreamUrl, NpgsqlDbType.Text, cancellationToken);
-        await WriteNullableAsync(copy, c.SubStreamUrl, NpgsqlDbType.Text, cancellationToken);
-        await WriteNullableAsync(copy, row.Credentials, NpgsqlDbType.Bytea, cancellationToken);
-        await WriteNullableAsync(copy, row.CredentialsHash, NpgsqlDbType.Bigint, cancellationToken);
-        await copy.WriteAsync(Db.Text(c.DecodeMode), NpgsqlDbType.Text, cancellationToken);
-        await WriteNullableAsync(copy, (float?)c.AnalysisFps, NpgsqlDbType.Real, cancellationToken);
-        await WriteNullableAsync(copy, c.InstallDate, NpgsqlDbType.Date, cancellationToken);
-        await WriteNullableAsync(copy, c.OwnerUnit, NpgsqlDbType.Text, cancellationToken);
-        await copy.WriteAsync(row.ContentHash, NpgsqlDbType.Bigint, cancellationToken);
-        await copy.WriteAsync("import", NpgsqlDbType.Text, cancellationToken);
+        copy.StartRow();
+        copy.Write(c.Id.Value, NpgsqlDbType.Text);
+        copy.Write(c.Name, NpgsqlDbType.Text);
+        copy.Write(Db.Text(c.Kind), NpgsqlDbType.Text);
+        copy.Write(c.District.Value, NpgsqlDbType.Text);
+        copy.Write(row.Township, NpgsqlDbType.Text);
+        copy.Write(Ewkb.Point(c.Longitude, c.Latitude, t_point ??= new byte[Ewkb.PointBytes]), NpgsqlDbType.Bytea);
+        copy.Write(c.Azimuth, NpgsqlDbType.Double);
+        copy.Write(c.FieldOfView, NpgsqlDbType.Double);
+        copy.Write(c.Range, NpgsqlDbType.Double);
+        copy.Write(c.MainStreamUrl, NpgsqlDbType.Text);
+        WriteNullable(copy, c.SubStreamUrl, NpgsqlDbType.Text);
+        WriteNullable(copy, row.Credentials, NpgsqlDbType.Bytea);
+        WriteNullable(copy, row.CredentialsHash, NpgsqlDbType.Bigint);
+        copy.Write(Db.Text(c.DecodeMode), NpgsqlDbType.Text);
+        WriteNullable(copy, (float?)c.AnalysisFps, NpgsqlDbType.Real);
+        WriteNullable(copy, c.InstallDate, NpgsqlDbType.Date);
+        WriteNullable(copy, c.OwnerUnit, NpgsqlDbType.Text);
+        copy.Write(row.ContentHash, NpgsqlDbType.Bigint);
+        copy.Write("import", NpgsqlDbType.Text);
     }
 
-    private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken cancellationToken) =>
-        value is null ? copy.WriteNullAsync(cancellationToken) : copy.WriteAsync(value, type, cancellationToken);
+    private static void WriteNullable<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type)
+        where T : class
+    {
+        if (value is null)
+        {
+            copy.WriteNull();
+        }
+        else
+        {
+            copy.Write(value, type);
+        }
+    }
 
-    private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken cancellationToken)
-        where T : struct =>
-        value is { } v ? copy.WriteAsync(v, type, cancellationToken) : copy.WriteNullAsync(cancellationToken);
+    private static void WriteNullable<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type)
+        where T : struct
+    {
+        if (value is { } v)
+        {
+            copy.Write(v, type);
+        }
+        else
+        {
+            copy.WriteNull();
+        }
+    }
 
     /// <summary>Changed rows: into a temporary table with one COPY, then history and update, each as one statement.</summary>
     private static async Task ApplyUpdatesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string spoolPath, string actor, CancellationToken cancellationToken)
@@ -484,7 +549,7 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
         {
             foreach (var row in Spool.ReadAll(spoolPath))
             {
-                await WriteRowAsync(copy, row, cancellationToken);
+                WriteRow(copy, row);
             }
 
             await copy.CompleteAsync(cancellationToken);
@@ -582,9 +647,13 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
 /// <summary>PostGIS's extended WKB for a WGS-84 point, the form a binary COPY into a geometry column takes.</summary>
 public static class Ewkb
 {
-    public static byte[] Point(double lon, double lat)
+    public const int PointBytes = 25;
+
+    public static byte[] Point(double lon, double lat) => Point(lon, lat, new byte[PointBytes]);
+
+    /// <summary>Writes into <paramref name="bytes"/> (reused by a COPY writer, which copies the value at once).</summary>
+    public static byte[] Point(double lon, double lat, byte[] bytes)
     {
-        var bytes = new byte[25];
         bytes[0] = 1; // little-endian
         BitConverter.TryWriteBytes(bytes.AsSpan(1), 0x20000001u); // point, with SRID
         BitConverter.TryWriteBytes(bytes.AsSpan(5), 4326u);

@@ -219,12 +219,13 @@ public static class GeoJsonCameraReader
             errors.Add("geometry", "geometry.point", "geometry must be a Point with [longitude, latitude]");
         }
 
-        var registration = CameraFields.Parse(field => field switch
+        var values = CameraFields.All.Select(field => field switch
         {
             "longitude" => lon,
             "latitude" => lat,
             _ => Text(field),
-        }, errors);
-        return new CameraRow(row, 0, registration, errors);
+        }).ToArray();
+        var registration = CameraFields.Parse(values, errors);
+        return new CameraRow(row, 0, registration, CameraRow.Take(errors));
     }
 }

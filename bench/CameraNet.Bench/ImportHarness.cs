@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using CameraNet.Cli.Generate;
+using CameraNet.DevStack;
+using CameraNet.Inventory.Auth;
+using CameraNet.Inventory.Cameras;
+using CameraNet.Inventory.Data;
+using CameraNet.Inventory.Imports;
+using CsvHelper;
+using Dapper;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CameraNet.Bench;
+
+/// <summary>
+/// Bulk import of a generated city register against a raw binary COPY of the same rows (same CSV
+/// reader, same types, no checks, no indexes) into a bare table, alternating in the same run on the
+/// same database. Prints each round and the median ratio; the issue's target is ≤ 1.5×.
+/// </summary>
+public static class ImportHarness
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var count = Harness.Option(args, "--count", 1_100_000);
+        var rounds = Harness.Option(args, "--rounds", 3);
+        var credentials = !args.Contains("--no-credentials");
+        await using var run = await RunDirectory.CreateAsync(Path.Combine(RepoPaths.DataDirectory, "bench-runs"), "import", "import benchmark");
+        var postgres = await LocalPostgres.StartAsync(run);
+        var connectionString = await postgres.CreateDatabaseAsync("bench");
+        DatabaseMigrator.Migrate(connectionString, NullLogger.Instance);
+        Db.Configure();
+        await using var db = NpgsqlDataSource.Create(connectionString);
+        var audit = new AuditLog(db, new HttpContextAccessor());
+        var admin = new Caller("bench", Roles.Admin, [], "bench", null);
+        await LoadDivisionsAsync(db, audit, admin);
+
+        var file = Path.Combine(run.Path, "register.csv");
+        var stopwatch = Stopwatch.StartNew();
+        await using (var writer = new StreamWriter(file, false, new UTF8Encoding(false), 1 << 16))
+        {
+            new RegisterGenerator(TianjinDivisions.Load(Path.Combine(RepoPaths.Root, "data", "tianjin"))).WriteCsv(writer, count, credentials);
+        }
+
+        Harness.Say($"generated {count:N0} cameras{(credentials ? " with credentials" : " without credentials")} ({new FileInfo(file).Length / 1024 / 1024} MiB) in {stopwatch.Elapsed.TotalSeconds:0.0} s");
+        var key = RandomNumberGenerator.GetBytes(32);
+        var protector = new CredentialProtector([("bench", key)]);
+        var importer = new CameraImporter(db, protector, new ContentHash(protector, [("bench", key)]), audit, TimeProvider.System);
+
+        var ratios = new List<double>();
+        for (var round = 1; round <= rounds; round++)
+        {
+            var raw = await RawCopyAsync(db, file);
+            await db.CreateCommand("TRUNCATE cameras").ExecuteNonQueryAsync();
+            await using var input = File.OpenRead(file);
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var gcBefore = GC.CollectionCount(0);
+            var pauseBefore = GC.GetTotalPauseDuration();
+            var allocatedBefore = GC.GetTotalAllocatedBytes();
+            var report = await importer.ImportAsync(input, ImportFormat.Csv, upsert: false, "register.csv", admin, _ => true, null, CancellationToken.None);
+            if (!report.Applied || report.Inserted != count)
+            {
+                Harness.Say($"import failed: {report.Rejected} rejected, first: {report.Errors.FirstOrDefault()}");
+                return 1;
+            }
+
+            Harness.Say($"  client CPU during import {(Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds:0.00} s, gen0 GCs {GC.CollectionCount(0) - gcBefore}, GC pauses {(GC.GetTotalPauseDuration() - pauseBefore).TotalSeconds:0.00} s, allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1024 / 1024:N0} MiB");
+            ratios.Add(report.Seconds / raw);
+            Harness.Say($"round {round}: raw COPY {raw:0.00} s, import {report.Seconds:0.00} s, ratio {report.Seconds / raw:0.00}");
+        }
+
+        await using (var again = File.OpenRead(file))
+        {
+            var reimport = await importer.ImportAsync(again, ImportFormat.Csv, upsert: false, "register.csv", admin, _ => true, null, CancellationToken.None);
+            Harness.Say($"re-import of the same file: {reimport.Unchanged:N0} unchanged, {reimport.Inserted + reimport.Updated} written, {reimport.Seconds:0.00} s");
+        }
+
+        Harness.Say(string.Create(CultureInfo.InvariantCulture, $"RESULT import/rawCOPY median ratio {Harness.Median(ratios):0.00} over {rounds} rounds, {count:N0} cameras {(credentials ? "with" : "without")} credentials (target <= 1.5)"));
+        return 0;
+    }
+
+    private static async Task LoadDivisionsAsync(NpgsqlDataSource db, AuditLog audit, Caller admin)
+    {
+        var store = new DivisionStore(db, audit);
+        foreach (var name in new[] { "districts.geojson", "townships.geojson" })
+        {
+            await using var stream = File.OpenRead(Path.Combine(RepoPaths.Root, "data", "tianjin", name));
+            var (features, errors) = await DivisionStore.ReadFeaturesAsync(stream, CancellationToken.None);
+            if (errors.Count > 0 || await store.ImportAsync(features, admin, CancellationToken.None) is not DivisionImportOutcome.Imported)
+            {
+                throw new InvalidOperationException($"cannot load {name}");
+            }
+        }
+    }
+
+    /// <summary>The baseline: the same rows, read by the same CSV reader, copied with no checks into a table with no keys.</summary>
+    private static async Task<double> RawCopyAsync(NpgsqlDataSource db, string file)
+    {
+        await db.CreateCommand("""
+            DROP TABLE IF EXISTS raw_cameras;
+            CREATE TABLE raw_cameras (id text, name text, kind text, district_code text, township_code text, longitude float8, latitude float8,
+              azimuth float8, fov float8, range_m float8, main_stream_url text, sub_stream_url text, decode_mode text, analysis_fps real,
+              install_date date, owner_unit text, username text, password text)
+            """).ExecuteNonQueryAsync();
+        var stopwatch = Stopwatch.StartNew();
+        await using (var connection = await db.OpenConnectionAsync())
+        {
+            // Written the way the import writes (synchronous values into Npgsql's buffer), so the comparison is fair.
+            using var copy = connection.BeginBinaryImport("COPY raw_cameras FROM STDIN (FORMAT BINARY)");
+            using var csv = CsvReader.Create(File.OpenRead(file), new CsvReaderOptions { HasHeader = true, Separator = ',', BufferSize = 1 << 16 }, leaveOpen: false);
+            csv.ReadHeader();
+            while (csv.Read())
+            {
+                copy.StartRow();
+                for (var i = 0; i < 18; i++)
+                {
+                    var text = csv.GetStringOrNull(i);
+                    if (string.IsNullOrEmpty(text))
+                    {
+                        copy.WriteNull();
+                        continue;
+                    }
+
+                    switch (i)
+                    {
+                        case 5 or 6 or 7 or 8 or 9:
+                            copy.Write(double.Parse(text, CultureInfo.InvariantCulture), NpgsqlDbType.Double);
+                            break;
+                        case 13:
+                            copy.Write(float.Parse(text, CultureInfo.InvariantCulture), NpgsqlDbType.Real);
+                            break;
+                        case 14:
+                            copy.Write(DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture), NpgsqlDbType.Date);
+                            break;
+                        default:
+                            copy.Write(text, NpgsqlDbType.Text);
+                            break;
+                    }
+                }
+            }
+
+            copy.Complete();
+        }
+
+        var seconds = stopwatch.Elapsed.TotalSeconds;
+        await db.CreateCommand("DROP TABLE raw_cameras").ExecuteNonQueryAsync();
+        return seconds;
+    }
+}
