@@ -25,6 +25,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Worker {WorkerId} started: inventory {Inventory}, NATS {Nats}")]
     public static partial void WorkerStarted(ILogger logger, string workerId, string inventory, string nats);
 
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Camera {CameraId}: cannot get its credentials from the inventory: {Reason}")]
+    public static partial void CredentialsUnavailable(ILogger logger, string cameraId, string reason);
+
     [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "Camera {CameraId}: pipeline failed")]
     public static partial void PipelineFailed(ILogger logger, string cameraId, Exception exception);
 }

@@ -84,13 +84,9 @@ public sealed class DivisionImportTests(PostgresFixture postgres)
     }
 }
 
-public sealed class CameraRegistrationTests(PostgresFixture postgres) : IAsyncLifetime
+public sealed class CameraRegistrationTests(TianjinInventory inventory) : IClassFixture<TianjinInventory>
 {
-    private InventoryApp _app = null!;
-
-    public async ValueTask InitializeAsync() => _app = await InventoryApp.StartAsync(postgres);
-
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+    private readonly InventoryApp _app = inventory.App;
 
     [Fact]
     public async Task A_valid_camera_is_stored_with_its_township_derived_from_its_location()

@@ -13,12 +13,13 @@ using Microsoft.Extensions.Logging;
 namespace CameraNet.Inventory.Tests;
 
 /// <summary>The inventory hosted in-process against its own database on the real test Postgres.</summary>
-public sealed class InventoryApp(string connectionString) : WebApplicationFactory<Program>
+public sealed class InventoryApp(string connectionString, IReadOnlyList<(string Id, string Key)>? credentialKeys = null) : WebApplicationFactory<Program>
 {
     public const string AdminKey = "test-admin-key-0123456789abcdef";
     public const string OperatorKey = "test-operator-key-heping-0123456789";
     public const string ViewerKey = "test-viewer-key-0123456789abcdefgh";
     public const string IngestKey = "test-ingest-key-0123456789abcdefgh";
+    public const string AnalystKey = "test-analyst-key-0123456789abcdefg";
     public static readonly string CredentialKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     public static async Task<InventoryApp> StartAsync(PostgresFixture postgres, bool loadTianjin = true)
@@ -26,16 +27,21 @@ public sealed class InventoryApp(string connectionString) : WebApplicationFactor
         var app = new InventoryApp(await postgres.CreateDatabaseAsync("inventory"));
         if (loadTianjin)
         {
-            using var admin = app.Client(AdminKey);
-            foreach (var file in new[] { "districts.geojson", "townships.geojson" })
-            {
-                using var content = new StreamContent(File.OpenRead(Path.Combine(RepoPaths.Root, "data", "tianjin", file)));
-                using var response = await admin.PostAsync(new Uri("/api/divisions/import", UriKind.Relative), content);
-                response.EnsureSuccessStatusCode();
-            }
+            await app.LoadTianjinAsync();
         }
 
         return app;
+    }
+
+    public async Task LoadTianjinAsync()
+    {
+        using var admin = Client(AdminKey);
+        foreach (var file in new[] { "districts.geojson", "townships.geojson" })
+        {
+            using var content = new StreamContent(File.OpenRead(Path.Combine(RepoPaths.Root, "data", "tianjin", file)));
+            using var response = await admin.PostAsync(new Uri("/api/divisions/import", UriKind.Relative), content);
+            response.EnsureSuccessStatusCode();
+        }
     }
 
     /// <summary>Everything the service logged, at every level.</summary>
@@ -46,17 +52,22 @@ public sealed class InventoryApp(string connectionString) : WebApplicationFactor
         builder.UseEnvironment("Production");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
         builder.UseSetting("Inventory:ConnectionString", connectionString);
-        builder.UseSetting("Inventory:CredentialKeys:0:Id", "test");
-        builder.UseSetting("Inventory:CredentialKeys:0:Key", CredentialKey);
-        var keys = new[] { ("admin", AdminKey, "admin", ""), ("operator", OperatorKey, "operator", "120101"), ("viewer", ViewerKey, "viewer", ""), ("ingest", IngestKey, "ingest", "") };
-        for (var i = 0; i < keys.Length; i++)
+        var keys = credentialKeys ?? [("test", CredentialKey)];
+        for (var i = 0; i < keys.Count; i++)
         {
-            builder.UseSetting($"Inventory:ApiKeys:{i}:Name", keys[i].Item1);
-            builder.UseSetting($"Inventory:ApiKeys:{i}:Key", keys[i].Item2);
-            builder.UseSetting($"Inventory:ApiKeys:{i}:Role", keys[i].Item3);
-            if (keys[i].Item4.Length > 0)
+            builder.UseSetting($"Inventory:CredentialKeys:{i}:Id", keys[i].Id);
+            builder.UseSetting($"Inventory:CredentialKeys:{i}:Key", keys[i].Key);
+        }
+
+        var apiKeys = new[] { ("admin", AdminKey, "admin", ""), ("operator", OperatorKey, "operator", "120101"), ("viewer", ViewerKey, "viewer", ""), ("ingest", IngestKey, "ingest", ""), ("analyst", AnalystKey, "analyst", "120101") };
+        for (var i = 0; i < apiKeys.Length; i++)
+        {
+            builder.UseSetting($"Inventory:ApiKeys:{i}:Name", apiKeys[i].Item1);
+            builder.UseSetting($"Inventory:ApiKeys:{i}:Key", apiKeys[i].Item2);
+            builder.UseSetting($"Inventory:ApiKeys:{i}:Role", apiKeys[i].Item3);
+            if (apiKeys[i].Item4.Length > 0)
             {
-                builder.UseSetting($"Inventory:ApiKeys:{i}:Districts:0", keys[i].Item4);
+                builder.UseSetting($"Inventory:ApiKeys:{i}:Districts:0", apiKeys[i].Item4);
             }
         }
     }
@@ -71,6 +82,12 @@ public sealed class InventoryApp(string connectionString) : WebApplicationFactor
 
         return client;
     }
+}
+
+public static class ServiceProviderExtensions
+{
+    public static T GetRequiredServiceFromProvider<T>(this IServiceProvider services) where T : notnull =>
+        (T)(services.GetService(typeof(T)) ?? throw new InvalidOperationException($"no {typeof(T).Name} registered"));
 }
 
 public static class HttpJson
@@ -100,7 +117,38 @@ public static class HttpJson
         }
     }
 
+    /// <summary>The rule codes a validation problem lists for one field.</summary>
+    public static string[] Rules(this JsonNode? problem, string field) =>
+        problem?["rules"]?.AsArray().Where(r => r!["field"]!.GetValue<string>() == field).Select(r => r!["rule"]!.GetValue<string>()).ToArray() ?? [];
+
+    public static async Task<(HttpResponseMessage Response, JsonNode? Body)> SendJsonAsync(this HttpClient client, HttpMethod method, string path, object? body = null, string? ifMatch = null)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        return (response, await ReadAsync(response));
+    }
+
     /// <summary>The messages a problem response lists for one field.</summary>
     public static string[] FieldErrors(this JsonNode? problem, string field) =>
         problem?["errors"]?[field]?.AsArray().Select(m => m!.GetValue<string>()).ToArray() ?? [];
+}
+
+/// <summary>One inventory with Tianjin loaded, shared by the tests of a class (they use distinct camera IDs).</summary>
+public sealed class TianjinInventory(PostgresFixture postgres) : IAsyncLifetime
+{
+    public InventoryApp App { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync() => App = await InventoryApp.StartAsync(postgres);
+
+    public async ValueTask DisposeAsync() => await App.DisposeAsync();
 }

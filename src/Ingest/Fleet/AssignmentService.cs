@@ -67,7 +67,7 @@ public sealed class AssignmentService(
                 continue;
             }
 
-            var pipeline = new CameraPipeline(camera, options.Value, publisher, _ffmpeg, loggers.CreateLogger($"CameraNet.Ingest.Camera.{camera.Id}"));
+            var pipeline = new CameraPipeline(camera, options.Value, publisher, _ffmpeg, loggers.CreateLogger($"CameraNet.Ingest.Camera.{camera.Id}"), inventory.CredentialsAsync);
             _pipelines[camera.Id] = pipeline;
             pipeline.Start();
             started++;

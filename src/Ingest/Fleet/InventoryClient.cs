@@ -24,4 +24,19 @@ public sealed class InventoryClient(HttpClient http, IOptions<IngestOptions> opt
         return await response.Content.ReadFromJsonAsync<List<IngestCamera>>(Json, cancellationToken)
             ?? throw new JsonException("the inventory sent an empty camera list");
     }
+
+    /// <summary>One camera's RTSP credentials (the inventory audits every such read).</summary>
+    public async Task<IngestCredentials> CredentialsAsync(string cameraId, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(options.Value.InventoryUrl), $"/api/ingest/cameras/{Uri.EscapeDataString(cameraId)}/credentials"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.Value.ApiKey);
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"credentials of camera {cameraId}: the inventory answered {(int)response.StatusCode} {response.ReasonPhrase}", null, response.StatusCode);
+        }
+
+        return await response.Content.ReadFromJsonAsync<IngestCredentials>(Json, cancellationToken)
+            ?? throw new JsonException($"the inventory sent no credentials for camera {cameraId}");
+    }
 }

@@ -38,8 +38,14 @@ public sealed class CameraPipeline : IAsyncDisposable
     private long _lastFrameTicks;
     private DateTimeOffset? _lastFrameAt;
 
-    public CameraPipeline(IngestCamera camera, IngestOptions options, EventPublisher publisher, FFOptions ffmpeg, ILogger logger)
+    private readonly Func<string, CancellationToken, Task<IngestCredentials>> _credentials;
+    private StreamAddress? _address;
+
+    public CameraPipeline(
+        IngestCamera camera, IngestOptions options, EventPublisher publisher, FFOptions ffmpeg, ILogger logger,
+        Func<string, CancellationToken, Task<IngestCredentials>> credentials)
     {
+        _credentials = credentials;
         _camera = camera;
         _options = options;
         _publisher = publisher;
@@ -64,7 +70,7 @@ public sealed class CameraPipeline : IAsyncDisposable
     {
         var full = _camera.DecodeMode == DecodeMode.Full;
         var request = new CaptureRequest(
-            _camera.MainStreamUrl, _camera.DecodeMode,
+            string.Empty, _camera.DecodeMode,
             full ? _options.FullWidth : _options.KeyframeWidth,
             full ? _options.FullHeight : _options.KeyframeHeight,
             full ? _camera.AnalysisFps : null);
@@ -82,6 +88,23 @@ public sealed class CameraPipeline : IAsyncDisposable
         {
             while (!_stop.IsCancellationRequested)
             {
+                // Credentials are read when needed (and again after an authentication failure), never stored on disk.
+                if (_address is null || _health == CameraHealth.AuthFailed)
+                {
+                    try
+                    {
+                        _address = await AddressAsync();
+                        request = request with { Url = _address.Url };
+                    }
+                    catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or TaskCanceledException && !_stop.IsCancellationRequested)
+                    {
+                        Log.CredentialsUnavailable(_logger, _camera.Id, e.Message);
+                        SetHealth(CameraHealth.AuthFailed, "credentials not available from the inventory");
+                        await Task.Delay(Backoff(++failures), _stop.Token);
+                        continue;
+                    }
+                }
+
                 if (_health is CameraHealth.Unknown or CameraHealth.Online)
                 {
                     // A failing camera keeps its failure state while we retry: operators see why it is down, not a flicker.
@@ -94,7 +117,7 @@ public sealed class CameraPipeline : IAsyncDisposable
                     break;
                 }
 
-                SetHealth(health, reason);
+                SetHealth(health, Redact(reason));
                 failures = frames > 0 ? 1 : failures + 1;
                 Reconnects++;
                 IngestMetrics.Reconnects.WithLabels(_camera.Id).Inc();
@@ -109,7 +132,7 @@ public sealed class CameraPipeline : IAsyncDisposable
         catch (Exception e)
         {
             Log.PipelineFailed(_logger, _camera.Id, e);
-            SetHealth(CameraHealth.BadStream, "internal error: " + e.Message);
+            SetHealth(CameraHealth.BadStream, "internal error: " + Redact(e.Message));
         }
         finally
         {
@@ -117,6 +140,19 @@ public sealed class CameraPipeline : IAsyncDisposable
             await analysis;
         }
     }
+
+    private async Task<StreamAddress> AddressAsync()
+    {
+        if (!_camera.HasCredentials)
+        {
+            return new StreamAddress(_camera.MainStreamUrl);
+        }
+
+        var credentials = await _credentials(_camera.Id, _stop.Token);
+        return new StreamAddress(_camera.MainStreamUrl, credentials.Username, credentials.Password);
+    }
+
+    private string Redact(string text) => _address?.Redact(text) ?? text;
 
     /// <summary>Exponential backoff with ±20% jitter, so cameras that failed together do not retry together.</summary>
     public static TimeSpan Backoff(int failures)
@@ -193,7 +229,7 @@ public sealed class CameraPipeline : IAsyncDisposable
                     Interlocked.Increment(ref decodeErrors);
                 }
 
-                Log.FfmpegSaid(_logger, _camera.Id, line);
+                Log.FfmpegSaid(_logger, _camera.Id, Redact(line));
             },
             _ffmpeg,
             session.Token);

@@ -33,6 +33,8 @@ public static class Problems
         TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: title,
             extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [detail] } });
 
+    /// <summary>400 with messages per field, plus <c>rules</c>: the stable code of each broken rule, for clients.</summary>
     public static ValidationProblem Invalid(FieldErrors errors, string title = "The request is invalid") =>
-        TypedResults.ValidationProblem(errors.ToProblem(), title: title);
+        TypedResults.ValidationProblem(errors.ToProblem(), title: title,
+            extensions: new Dictionary<string, object?> { ["rules"] = errors.Select(e => new { e.Field, e.Rule }).ToList() });
 }

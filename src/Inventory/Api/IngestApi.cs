@@ -25,7 +25,19 @@ public static class IngestApi
     public static async Task<Results<Ok<IngestCredentials>, ProblemHttpResult>> CredentialsAsync(
         string id, ClaimsPrincipal user, CameraStore store, AuditLog audit, CancellationToken cancellationToken)
     {
-        var credentials = await store.CredentialsAsync(id, cancellationToken);
+        Cameras.CameraCredentials? credentials;
+        try
+        {
+            credentials = await store.CredentialsAsync(id, cancellationToken);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            // Not the caller's fault: the stored ciphertext does not authenticate (tampered, copied, or its key is gone).
+            await audit.WriteAsync(Caller.From(user), new AuditEntry("ingest.credentials", id, Outcome: "failed", Details: new { reason = "does not decrypt" }), cancellationToken);
+            return TypedResults.Problem($"the stored credentials of camera {id} cannot be decrypted (altered, or encrypted with a key that is no longer configured)",
+                statusCode: StatusCodes.Status500InternalServerError, title: "Stored credentials unusable");
+        }
+
         await audit.WriteAsync(Caller.From(user), new AuditEntry("ingest.credentials", id, Outcome: credentials is null ? "failed" : "ok"), cancellationToken);
         return credentials is null
             ? Problems.NotFound($"active camera '{id}' with credentials")

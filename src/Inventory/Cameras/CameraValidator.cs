@@ -45,11 +45,11 @@ public static class CameraValidator
 
     /// <summary>
     /// Checks every field rule and reports each broken one with a stable rule code
-    /// (e.g. <c>azimuth.range</c>); returns the normalised camera when nothing is broken.
+    /// (e.g. <c>azimuth.range</c>); returns the normalised camera when nothing is broken, counting
+    /// problems already in <paramref name="errors"/> (such as values an import could not parse).
     /// </summary>
     public static ValidCamera? Validate(CameraRegistration r, FieldErrors errors, DateOnly today)
     {
-        var before = errors.Count;
         if (!GbDeviceId.TryParse(r.Id?.Trim(), out var id, out var idError, out var idRule))
         {
             errors.Add("id", idRule, idError);
@@ -65,7 +65,7 @@ public static class CameraValidator
             errors.Add("name", "name.length", $"name has {name.Length} characters; at most {MaxName} are allowed");
         }
 
-        if (r.Kind is null)
+        if (r.Kind is null && Unreported(errors, "kind"))
         {
             errors.Add("kind", "kind.required", "kind is required: monitoringClass1, monitoringClass2, monitoringClass3, checkpoint or ptz");
         }
@@ -77,7 +77,7 @@ public static class CameraValidator
 
         if (r.Azimuth is not { } azimuth)
         {
-            errors.Add("azimuth", "azimuth.required", "azimuth is required (degrees clockwise from north, 0–360)");
+            AddRequired(errors, "azimuth", "azimuth is required (degrees clockwise from north, 0–360)");
         }
         else if (!double.IsFinite(azimuth) || azimuth is < 0 or > 360)
         {
@@ -86,7 +86,7 @@ public static class CameraValidator
 
         if (r.FieldOfView is not { } fov)
         {
-            errors.Add("fieldOfView", "fieldOfView.required", "fieldOfView is required (degrees, 1–360)");
+            AddRequired(errors, "fieldOfView", "fieldOfView is required (degrees, 1–360)");
         }
         else if (!double.IsFinite(fov) || fov is < 1 or > 360)
         {
@@ -95,7 +95,7 @@ public static class CameraValidator
 
         if (r.Range is not { } range)
         {
-            errors.Add("range", "range.required", "range is required (metres)");
+            AddRequired(errors, "range", "range is required (metres)");
         }
         else if (!double.IsFinite(range) || range <= 0)
         {
@@ -109,7 +109,7 @@ public static class CameraValidator
         var main = CheckStreamUrl(r.MainStreamUrl, "mainStreamUrl", required: true, errors);
         var sub = CheckStreamUrl(r.SubStreamUrl, "subStreamUrl", required: false, errors);
 
-        if (r.DecodeMode is null)
+        if (r.DecodeMode is null && Unreported(errors, "decodeMode"))
         {
             errors.Add("decodeMode", "decodeMode.required", "decodeMode is required: keyframe (sample + health) or full (every frame, plate reading)");
         }
@@ -138,15 +138,26 @@ public static class CameraValidator
         }
 
         var (username, password) = CheckCredentials(r, errors);
-        if (errors.Count > before)
+        if (errors.Count > 0)
         {
-            return null;
+            return null; // including problems found before (a value the reader could not parse)
         }
 
         return new ValidCamera(
             id, name!, r.Kind!.Value, district!.Value, township, r.Longitude!.Value, r.Latitude!.Value,
             r.Azimuth!.Value % 360, r.FieldOfView!.Value, r.Range!.Value, main!, sub, r.DecodeMode!.Value,
             r.AnalysisFps, r.InstallDate, string.IsNullOrEmpty(owner) ? null : owner, username, password, r.ClearCredentials);
+    }
+
+    /// <summary>True when nothing has been said about the field yet (a value that could not be read is not also "missing").</summary>
+    private static bool Unreported(FieldErrors errors, string field) => !errors.Exists(e => e.Field == field);
+
+    private static void AddRequired(FieldErrors errors, string field, string message)
+    {
+        if (Unreported(errors, field))
+        {
+            errors.Add(field, field + ".required", message);
+        }
     }
 
     private static DivisionCode? CheckDistrict(string? text, FieldErrors errors)
@@ -203,7 +214,7 @@ public static class CameraValidator
     {
         if (value is not { } v)
         {
-            errors.Add(field, field + ".required", $"{field} is required (WGS-84 degrees)");
+            AddRequired(errors, field, $"{field} is required (WGS-84 degrees)");
         }
         else if (!double.IsFinite(v) || Math.Abs(v) > limit)
         {

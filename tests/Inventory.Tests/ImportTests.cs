@@ -1,0 +1,222 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using CameraNet.Cli.Generate;
+using CameraNet.DevStack;
+using CameraNet.TestKit;
+
+namespace CameraNet.Inventory.Tests;
+
+/// <summary>Bulk import: a whole file or nothing, with a row-numbered report; idempotent; upsert on request.</summary>
+public sealed class ImportTests(PostgresFixture postgres)
+{
+    private static readonly Lazy<TianjinDivisions> Divisions = new(() => TianjinDivisions.Load(Path.Combine(RepoPaths.Root, "data", "tianjin")));
+
+    private static List<string> Generate(int count, int seed, bool credentials = false)
+    {
+        using var text = new StringWriter();
+        new RegisterGenerator(Divisions.Value, seed).WriteCsv(text, count, credentials);
+        return [.. text.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)];
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonNode Report)> ImportAsync(InventoryApp app, string key, IEnumerable<string> lines, string query = "format=csv", string contentType = "text/csv")
+    {
+        using var client = app.Client(key);
+        client.Timeout = TimeSpan.FromMinutes(5);
+        var content = new StringContent(string.Join('\n', lines) + "\n", Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        using var response = await client.PostAsync(new Uri($"/api/cameras/import?{query}", UriKind.Relative), content, TestContext.Current.CancellationToken);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+        return (response.StatusCode, body["report"] ?? body);
+    }
+
+    private static async Task<int> CountAsync(InventoryApp app)
+    {
+        using var client = app.Client(InventoryApp.AdminKey);
+        var (_, divisions) = await client.GetJsonAsync("/api/divisions?level=district");
+        return divisions!.AsArray().Sum(d => d!["cameras"]!.GetValue<int>());
+    }
+
+    private static string Replace(string line, int column, string value)
+    {
+        var cells = line.Split(',');
+        cells[column] = value;
+        return string.Join(',', cells);
+    }
+
+    [Fact]
+    public async Task One_bad_row_among_100000_imports_nothing_and_is_reported_by_its_row_number()
+    {
+        await using var app = await InventoryApp.StartAsync(postgres);
+        var lines = Generate(100_000, seed: 7);
+        const int badRow = 73_219;
+        lines[badRow] = Replace(lines[badRow], 7, "400"); // azimuth out of range
+
+        var (status, report) = await ImportAsync(app, InventoryApp.AdminKey, lines);
+
+        status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        report["applied"]!.GetValue<bool>().ShouldBeFalse();
+        report["rows"]!.GetValue<long>().ShouldBe(100_000);
+        report["rejected"]!.GetValue<long>().ShouldBe(1);
+        var error = report["errors"]!.AsArray().Single()!;
+        error["row"]!.GetValue<long>().ShouldBe(badRow);
+        error["line"]!.GetValue<long>().ShouldBe(badRow + 1, "line 1 is the header");
+        error["rule"]!.GetValue<string>().ShouldBe("azimuth.range");
+        (await CountAsync(app)).ShouldBe(0, "nothing of the file was stored");
+    }
+
+    [Fact]
+    public async Task Importing_the_same_file_twice_changes_nothing_the_second_time()
+    {
+        await using var app = await InventoryApp.StartAsync(postgres);
+        var lines = Generate(3_000, seed: 8, credentials: true);
+
+        var (first, report) = await ImportAsync(app, InventoryApp.AdminKey, lines);
+        first.ShouldBe(HttpStatusCode.OK, report.ToJsonString());
+        report["inserted"]!.GetValue<long>().ShouldBe(3_000);
+
+        var (second, again) = await ImportAsync(app, InventoryApp.AdminKey, lines);
+        second.ShouldBe(HttpStatusCode.OK, again.ToJsonString());
+        again["unchanged"]!.GetValue<long>().ShouldBe(3_000);
+        (again["inserted"]!.GetValue<long>() + again["updated"]!.GetValue<long>()).ShouldBe(0);
+
+        using var client = app.Client(InventoryApp.AdminKey);
+        var id = lines[1].Split(',')[0];
+        (await client.GetJsonAsync($"/api/cameras/{id}")).Body!["version"]!.GetValue<int>().ShouldBe(1);
+        (await CountAsync(app)).ShouldBe(3_000);
+    }
+
+    [Fact]
+    public async Task Changed_rows_are_errors_unless_upsert_is_asked_for_then_they_replace_and_keep_history()
+    {
+        await using var app = await InventoryApp.StartAsync(postgres);
+        var lines = Generate(500, seed: 9);
+        (await ImportAsync(app, InventoryApp.AdminKey, lines)).Status.ShouldBe(HttpStatusCode.OK);
+        var changed = lines.ToList();
+        changed[10] = Replace(changed[10], 9, "77");  // range
+        changed[20] = Replace(changed[20], 1, "新名字 北门"); // name
+
+        var (refused, report) = await ImportAsync(app, InventoryApp.AdminKey, changed);
+        refused.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        report["errorsByRule"]!["id.exists"]!.GetValue<long>().ShouldBe(2);
+        report["errors"]!.AsArray().Select(e => e!["row"]!.GetValue<long>()).ShouldBe([10L, 20L]);
+
+        var (accepted, upserted) = await ImportAsync(app, InventoryApp.AdminKey, changed, "format=csv&upsert=true");
+        accepted.ShouldBe(HttpStatusCode.OK, upserted.ToJsonString());
+        upserted["updated"]!.GetValue<long>().ShouldBe(2);
+        upserted["unchanged"]!.GetValue<long>().ShouldBe(498);
+
+        using var client = app.Client(InventoryApp.AdminKey);
+        var id = changed[10].Split(',')[0];
+        var camera = (await client.GetJsonAsync($"/api/cameras/{id}")).Body!;
+        camera["range"]!.GetValue<double>().ShouldBe(77);
+        camera["version"]!.GetValue<int>().ShouldBe(2);
+        (await client.GetJsonAsync($"/api/cameras/{id}/history")).Body!.AsArray().Single()!["change"]!.GetValue<string>().ShouldBe("imported");
+    }
+
+    [Fact]
+    public async Task The_report_lists_the_first_100_problems_and_counts_every_one_by_rule()
+    {
+        await using var app = await InventoryApp.StartAsync(postgres);
+        var lines = Generate(2_000, seed: 10);
+        for (var row = 1; row <= 300; row++)
+        {
+            lines[row] = Replace(lines[row], 12, "every-frame"); // decodeMode
+        }
+
+        lines[1500] = Replace(lines[1500], 10, "http://10.1.1.1/stream");
+        lines[1600] = lines[1601]; // a duplicate ID
+
+        var (status, report) = await ImportAsync(app, InventoryApp.AdminKey, lines);
+
+        status.ShouldBe(HttpStatusCode.UnprocessableEntity, app.Logs.FirstError);
+        report["errors"]!.AsArray().Count.ShouldBe(100);
+        report["errors"]!.AsArray().Select(e => e!["row"]!.GetValue<long>()).ShouldBe(Enumerable.Range(1, 100).Select(i => (long)i));
+        report["errorsByRule"]!["decodeMode.invalid"]!.GetValue<long>().ShouldBe(300);
+        report["errorsByRule"]!["url.scheme"]!.GetValue<long>().ShouldBe(1);
+        report["errorsByRule"]!["id.duplicate"]!.GetValue<long>().ShouldBe(1);
+        report["rejected"]!.GetValue<long>().ShouldBe(302);
+    }
+
+    [Fact]
+    public async Task A_file_with_unusable_columns_is_refused_before_any_row()
+    {
+        await using var app = await InventoryApp.StartAsync(postgres);
+        var (status, report) = await ImportAsync(app, InventoryApp.AdminKey, ["id,name,colour", "12010100001310000001,x,red"]);
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        var error = report["fileError"]!.GetValue<string>();
+        error.ShouldContain("unknown column 'colour'");
+        error.ShouldContain("missing columns: kind, districtCode");
+    }
+
+    [Fact]
+    public async Task Operators_import_only_into_their_districts()
+    {
+        await using var app = await InventoryApp.StartAsync(postgres);
+        var lines = Generate(2_000, seed: 11);
+        var (status, report) = await ImportAsync(app, InventoryApp.OperatorKey, lines);
+        status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        report["errorsByRule"]!["districtCode.not-assigned"]!.GetValue<long>().ShouldBe(lines.Skip(1).Count(l => l.Split(',')[3] != "120101"));
+
+        var own = lines.Take(1).Concat(lines.Skip(1).Where(l => l.Split(',')[3] == "120101")).ToList();
+        var (ok, imported) = await ImportAsync(app, InventoryApp.OperatorKey, own);
+        ok.ShouldBe(HttpStatusCode.OK, imported.ToJsonString());
+        imported["inserted"]!.GetValue<long>().ShouldBe(own.Count - 1);
+    }
+
+    [Fact]
+    public async Task GeoJson_features_import_like_csv_rows()
+    {
+        await using var app = await InventoryApp.StartAsync(postgres);
+        var rows = Generate(50, seed: 12).Skip(1).Select(l => l.Split(',')).ToList();
+        var header = RegisterGenerator.Header.Split(',');
+        var features = new JsonArray();
+        foreach (var cells in rows)
+        {
+            var properties = new JsonObject();
+            for (var i = 0; i < header.Length; i++)
+            {
+                if (header[i] is not ("longitude" or "latitude") && cells[i].Length > 0)
+                {
+                    properties[header[i]] = header[i] is "azimuth" or "fieldOfView" or "range" or "analysisFps" ? JsonValue.Create(double.Parse(cells[i], System.Globalization.CultureInfo.InvariantCulture)) : cells[i];
+                }
+            }
+
+            features.Add(new JsonObject
+            {
+                ["type"] = "Feature",
+                ["geometry"] = new JsonObject { ["type"] = "Point", ["coordinates"] = new JsonArray(double.Parse(cells[5], System.Globalization.CultureInfo.InvariantCulture), double.Parse(cells[6], System.Globalization.CultureInfo.InvariantCulture)) },
+                ["properties"] = properties,
+            });
+        }
+
+        var document = new JsonObject { ["type"] = "FeatureCollection", ["features"] = features }.ToJsonString();
+        var (status, report) = await ImportAsync(app, InventoryApp.AdminKey, [document], "format=geojson", "application/geo+json");
+        status.ShouldBe(HttpStatusCode.OK, report.ToJsonString());
+        report["inserted"]!.GetValue<long>().ShouldBe(50);
+    }
+
+    [Fact]
+    public async Task Broken_geojson_is_a_file_error()
+    {
+        await using var app = await InventoryApp.StartAsync(postgres);
+        var (status, report) = await ImportAsync(app, InventoryApp.AdminKey, ["{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"geometry\":"], "format=geojson", "application/geo+json");
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        report["fileError"]!.GetValue<string>().ShouldContain("not valid JSON");
+    }
+
+    [Fact]
+    public async Task Imported_credentials_are_encrypted_and_reach_the_ingest_worker()
+    {
+        await using var app = await InventoryApp.StartAsync(postgres);
+        var lines = Generate(20, seed: 13, credentials: true);
+        (await ImportAsync(app, InventoryApp.AdminKey, lines)).Status.ShouldBe(HttpStatusCode.OK);
+        var cells = lines[5].Split(',');
+        using var ingest = app.Client(InventoryApp.IngestKey);
+        var credentials = (await ingest.GetJsonAsync($"/api/ingest/cameras/{cells[0]}/credentials")).Body!;
+        credentials["password"]!.GetValue<string>().ShouldBe(cells[17]);
+        using var admin = app.Client(InventoryApp.AdminKey);
+        (await admin.GetJsonAsync("/api/cameras?limit=500")).Body!.ToJsonString().ShouldNotContain(cells[17]);
+    }
+}
