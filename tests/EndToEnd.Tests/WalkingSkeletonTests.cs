@@ -71,4 +71,84 @@ public sealed class WalkingSkeletonTests(PostgresFixture postgres, NatsFixture n
         await listening.CancelAsync();
         await subscription.ContinueWith(_ => { }, TaskScheduler.Default);
     }
+
+    [Fact]
+    public async Task A_password_protected_camera_is_pulled_with_its_stored_credentials_which_never_show_in_logs_or_events()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var run = await TestRuns.CreateAsync("credentials");
+        var keys = LocalKeys.Generate();
+        var inventory = await LocalInventory.StartAsync(run, await postgres.CreateDatabaseAsync("credentials"), keys, cancellationToken: ct);
+        using var api = new InventoryApi(inventory.BaseUrl, keys.Admin);
+        foreach (var file in new[] { "districts.geojson", "townships.geojson" })
+        {
+            await api.UploadFileAsync("api/divisions/import", Path.Combine(RepoPaths.Root, "data", "tianjin", file), "application/geo+json", ct);
+        }
+
+        object Camera(string id, string password) => new
+        {
+            id,
+            name = "受保护的摄像机",
+            kind = "monitoringClass2",
+            districtCode = "120101",
+            longitude = 117.19668,
+            latitude = 39.11955,
+            azimuth = 90,
+            fieldOfView = 60,
+            range = 80,
+            mainStreamUrl = sim.Url("secured"),
+            decodeMode = "keyframe",
+            username = CameraSimFixture.SecuredUser,
+            password,
+        };
+
+        const string wrongPassword = "Wr0ng-but-secret-too";
+        await api.PostJsonAsync("api/cameras", Camera("12010100001320000011", CameraSimFixture.SecuredPassword), ct);
+        await api.PostJsonAsync("api/cameras", Camera("12010100001320000012", wrongPassword), ct);
+
+        await using var nc = nats.Connect("credentials-test");
+        var frames = new TaskCompletionSource<FrameSampled>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var authFailed = new TaskCompletionSource<CameraStatusChanged>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var statusText = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var listening = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var listeners = new[]
+        {
+            Task.Run(async () =>
+            {
+                await foreach (var m in nc.SubscribeAsync<FrameSampled>("cameranet.frames.120101.*.12010100001320000011", cancellationToken: listening.Token))
+                {
+                    frames.TrySetResult(m.Data!);
+                }
+            }, ct),
+            Task.Run(async () =>
+            {
+                await foreach (var m in nc.SubscribeAsync<CameraStatusChanged>("cameranet.status.camera.>", cancellationToken: listening.Token))
+                {
+                    statusText.Enqueue(System.Text.Json.JsonSerializer.Serialize(m.Data!, ContractsJsonContext.Default.CameraStatusChanged));
+                    if (m.Data!.CameraId == "12010100001320000012" && m.Data.Current == CameraHealth.AuthFailed)
+                    {
+                        authFailed.TrySetResult(m.Data);
+                    }
+                }
+            }, ct),
+        };
+
+        var worker = LocalIngest.Start(run, "credentials-worker", inventory.BaseUrl, keys.Ingest, nats.Url,
+            new Dictionary<string, string?> { ["Logging__LogLevel__Default"] = "Debug" });
+        var both = Task.WhenAll(frames.Task, authFailed.Task);
+        (await Task.WhenAny(both, Task.Delay(TimeSpan.FromSeconds(90), ct), worker.Exited)).ShouldBe(both, $"worker log:\n{worker.Tail(40)}");
+
+        (await authFailed.Task).Reason.ShouldContain("401");
+        await listening.CancelAsync();
+        await Task.WhenAll(listeners).ContinueWith(_ => { }, TaskScheduler.Default);
+        await worker.StopAsync(TimeSpan.FromSeconds(20));
+
+        var log = await File.ReadAllTextAsync(worker.LogFile, ct);
+        log.ShouldContain("12010100001320000012", customMessage: "the debug log covers the failing camera");
+        foreach (var secret in new[] { CameraSimFixture.SecuredPassword, Uri.EscapeDataString(CameraSimFixture.SecuredPassword), wrongPassword })
+        {
+            log.ShouldNotContain(secret);
+            statusText.ShouldAllBe(s => !s.Contains(secret, StringComparison.Ordinal));
+        }
+    }
 }

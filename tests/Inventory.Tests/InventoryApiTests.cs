@@ -75,6 +75,60 @@ public sealed class DivisionImportTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task New_township_boundaries_move_cameras_to_the_township_that_now_contains_them()
+    {
+        await using var app = await InventoryApp.StartAsync(postgres);
+        using var admin = app.Client(InventoryApp.AdminKey);
+        var (_, camera) = await admin.PostAsync("/api/cameras", Samples.Camera("12010100001310000950"));
+        var before = camera!["townshipCode"]!.GetValue<string>();
+
+        // Swap the polygons of the camera's township and a neighbour: the camera now lies in the other code.
+        var townships = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(DevStack.RepoPaths.Root, "data", "tianjin", "townships.geojson"), TestContext.Current.CancellationToken))!;
+        var features = townships["features"]!.AsArray();
+        var mine = features.Single(f => f!["properties"]!["code"]!.GetValue<string>() == before)!;
+        var other = features.First(f => f!["properties"]!["code"]!.GetValue<string>() is var c && c.StartsWith("120101", StringComparison.Ordinal) && c != before)!;
+        var after = other["properties"]!["code"]!.GetValue<string>();
+        (mine["geometry"], other["geometry"]) = (other["geometry"]!.DeepClone(), mine["geometry"]!.DeepClone());
+        var upload = new System.Text.Json.Nodes.JsonObject { ["type"] = "FeatureCollection", ["features"] = new System.Text.Json.Nodes.JsonArray(mine.DeepClone(), other.DeepClone()) };
+
+        using var response = await admin.PostAsync(new Uri("/api/divisions/import", UriKind.Relative),
+            new StringContent(upload.ToJsonString(), System.Text.Encoding.UTF8, "application/geo+json"), TestContext.Current.CancellationToken);
+        var result = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, result.ToJsonString());
+        result["camerasMoved"]!.GetValue<int>().ShouldBe(1);
+        result["movedCameras"]!.AsArray().Single()!.GetValue<string>().ShouldBe("12010100001310000950");
+        var (_, moved) = await admin.GetJsonAsync("/api/cameras/12010100001310000950");
+        moved!["townshipCode"]!.GetValue<string>().ShouldBe(after);
+        moved["version"]!.GetValue<int>().ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Boundaries_can_come_as_csv_with_wkt_and_a_broken_row_is_named()
+    {
+        await using var app = await InventoryApp.StartAsync(postgres, loadTianjin: false);
+        using var admin = app.Client(InventoryApp.AdminKey);
+        const string good = """
+            code,name,kind,wkt
+            120199,测试区,区,"POLYGON((118 40,118.1 40,118.1 40.1,118 40.1,118 40))"
+            120199001,测试街道,街道,"POLYGON((118 40,118.05 40,118.05 40.05,118 40.05,118 40))"
+            """;
+        using var ok = await admin.PostAsync(new Uri("/api/divisions/import", UriKind.Relative), new StringContent(good, System.Text.Encoding.UTF8, "text/csv"), TestContext.Current.CancellationToken);
+        ok.StatusCode.ShouldBe(HttpStatusCode.OK, await ok.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        (await admin.GetJsonAsync("/api/divisions/120199001")).Body!["kind"]!.GetValue<string>().ShouldBe("街道");
+
+        const string broken = """
+            code,name,wkt
+            120199,测试区,"POLYGON((118 40,118.2 40,118.2 40.2,118 40.2,118 40))"
+            120199002,测试镇,"LINESTRING(118 40,118.1 40.1)"
+            """;
+        using var refused = await admin.PostAsync(new Uri("/api/divisions/import", UriKind.Relative), new StringContent(broken, System.Text.Encoding.UTF8, "text/csv"), TestContext.Current.CancellationToken);
+        refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).ShouldContain("feature 1 (code 120199002)");
+        (await admin.GetJsonAsync("/api/divisions/120199")).Body!["areaKm2"]!.GetValue<double>().ShouldBeLessThan(100, "the valid row of the refused file was not applied");
+    }
+
+    [Fact]
     public async Task Only_admins_may_replace_boundaries()
     {
         await using var app = await InventoryApp.StartAsync(postgres, loadTianjin: false);

@@ -11,7 +11,7 @@ public static class RegisterCommands
     public static Command Divisions()
     {
         var inventory = InventoryOption();
-        var files = new Argument<FileInfo[]>("files") { Description = "GeoJSON FeatureCollections (properties: code, name)", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<FileInfo[]>("files") { Description = "GeoJSON FeatureCollections (properties: code, name) or CSV files (columns: code, name, wkt)", Arity = ArgumentArity.OneOrMore };
         var import = new Command("import", "Upload division boundaries (districts before townships); each file is applied whole or not at all") { files, inventory };
         import.SetAction(async (parse, cancellationToken) =>
         {
@@ -23,7 +23,8 @@ public static class RegisterCommands
                     throw new CliException($"{file.FullName}: no such file");
                 }
 
-                var result = await api.UploadFileAsync("api/divisions/import", file.FullName, "application/geo+json", cancellationToken);
+                var mediaType = file.Extension.Equals(".csv", StringComparison.OrdinalIgnoreCase) ? "text/csv" : "application/geo+json";
+                var result = await api.UploadFileAsync("api/divisions/import", file.FullName, mediaType, cancellationToken);
                 Console.WriteLine($"{file.Name}: {result["districts"]} districts, {result["townships"]} townships; {result["created"]} new, {result["updated"]} replaced");
                 foreach (var repaired in result["madeValid"]?.AsArray() ?? [])
                 {

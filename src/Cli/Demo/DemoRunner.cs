@@ -192,11 +192,15 @@ public sealed class DemoRunner(TextWriter output)
                 decodeMode = camera.Mode,
                 analysisFps = camera.AnalysisFps,
                 ownerUnit = "CameraNet demo",
+                username = camera.Simulated.Username,
+                password = camera.Simulated.Password,
             }, cancellationToken);
             _cameras++;
             _cameraNames[camera.Id] = camera.Name;
             var township = registered["townshipCode"]!.GetValue<string>();
-            var fault = camera.Simulated.Fault == CameraFault.None ? string.Empty : $"  [simulated fault: {camera.Simulated.Fault.ToString().ToLowerInvariant()}]";
+            var fault = camera.Simulated.Fault != CameraFault.None ? $"  [simulated fault: {camera.Simulated.Fault.ToString().ToLowerInvariant()}]"
+                : camera.Simulated.Username is not null ? "  [password-protected: credentials stored encrypted]"
+                : string.Empty;
             Say("demo", $"registered {camera.Id} {camera.Name} in {Place(camera.District, township)} ({camera.Kind}, {camera.Mode} decode){fault}");
         }
     }

@@ -44,7 +44,10 @@ public static class DivisionsApi
             ? TypedResults.Ok(division)
             : TypedResults.NotFound(new ProblemDetailsBody("Division not found", $"no division with code '{code}'", StatusCodes.Status404NotFound));
 
-    /// <summary>Uploads replacement or new boundaries as a GeoJSON FeatureCollection; all or nothing.</summary>
+    /// <summary>
+    /// Uploads replacement or new boundaries, all or nothing: a GeoJSON FeatureCollection (properties
+    /// code, name, optional kind/synthetic), or CSV (text/csv or format=csv) with columns code, name, wkt.
+    /// </summary>
     public static async Task<Results<Ok<DivisionImportResult>, ValidationProblem>> ImportAsync(
         HttpRequest request, System.Security.Claims.ClaimsPrincipal user, DivisionStore store, CancellationToken cancellationToken)
     {
@@ -53,7 +56,11 @@ public static class DivisionsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [$"the upload is larger than {MaxUploadBytes / 1024 / 1024} MiB"] });
         }
 
-        var (features, readErrors) = await DivisionStore.ReadFeaturesAsync(request.Body, cancellationToken);
+        var csv = request.ContentType?.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) == true
+            || string.Equals(request.Query["format"], "csv", StringComparison.OrdinalIgnoreCase);
+        var (features, readErrors) = csv
+            ? await DivisionStore.ReadCsvAsync(request.Body, cancellationToken)
+            : await DivisionStore.ReadFeaturesAsync(request.Body, cancellationToken);
         if (readErrors.Count > 0)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [.. readErrors] }, title: "The boundary file cannot be read");

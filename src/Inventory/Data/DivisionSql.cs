@@ -29,13 +29,14 @@ public static class DivisionSql
     /// <summary>Parses one GeoJSON geometry and says whether PostGIS finds it valid, and why not.</summary>
     public const string CheckGeometry = """
         SELECT ST_IsValid(g) AS valid, ST_IsValidReason(g) AS reason, ST_GeometryType(g) AS type, ST_IsEmpty(g) AS empty
-          FROM (SELECT ST_SetSRID(ST_GeomFromGeoJSON(@geometry), 4326) AS g) s
+          FROM (SELECT ST_SetSRID(CASE WHEN @geometry IS NOT NULL THEN ST_GeomFromGeoJSON(@geometry) ELSE ST_GeomFromText(@wkt) END, 4326) AS g) s
         """;
 
     public const string Upsert = """
         INSERT INTO divisions AS d (code, name, level, kind, parent_code, geom, area_km2, synthetic, updated_at)
         SELECT @code, @name, @level, @kind, @parent, g, ST_Area(g::geography) / 1e6, @synthetic, now()
-          FROM (SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(@geometry), 4326)), 3)) AS g) s
+          FROM (SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(
+                  CASE WHEN @geometry IS NOT NULL THEN ST_GeomFromGeoJSON(@geometry) ELSE ST_GeomFromText(@wkt) END, 4326)), 3)) AS g) s
         ON CONFLICT (code) DO UPDATE
            SET name = excluded.name, kind = excluded.kind, geom = excluded.geom, area_km2 = excluded.area_km2,
                synthetic = excluded.synthetic, updated_at = now()

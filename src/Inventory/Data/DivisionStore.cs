@@ -82,6 +82,38 @@ public sealed class DivisionStore(NpgsqlDataSource db, AuditLog audit)
         return (features, errors);
     }
 
+    /// <summary>Reads division boundaries from CSV: columns code, name, wkt (WGS-84), optional kind and synthetic.</summary>
+    public static async Task<(List<DivisionFeature> Features, List<string> Errors)> ReadCsvAsync(Stream csv, CancellationToken cancellationToken)
+    {
+        var features = new List<DivisionFeature>();
+        var errors = new List<string>();
+        await using var reader = CsvHelper.CsvReader.Create(csv, new CsvHelper.CsvReaderOptions { HasHeader = true, Separator = ',', TrimWhitespace = true, AllowLineBreaksInQuotes = true }, leaveOpen: true);
+        await reader.ReadHeaderAsync(cancellationToken);
+        int Column(string name) => reader.Headers.ToList().FindIndex(h => string.Equals(h.Trim(), name, StringComparison.OrdinalIgnoreCase));
+        var (code, name, wkt, kind, synthetic) = (Column("code"), Column("name"), Column("wkt"), Column("kind"), Column("synthetic"));
+        if (code < 0 || name < 0 || wkt < 0)
+        {
+            errors.Add("a division CSV needs the columns code, name and wkt (optional: kind, synthetic)");
+            return (features, errors);
+        }
+
+        var index = 0;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (index == MaxFeatures)
+            {
+                errors.Add($"the file has more than {MaxFeatures} rows");
+                break;
+            }
+
+            string? Text(int column) => column >= 0 && column < reader.FieldCount ? reader.GetStringOrNull(column) is { Length: > 0 } v ? v : null : null;
+            features.Add(new DivisionFeature(index++, Text(code), Text(name), Text(kind),
+                string.Equals(Text(synthetic), "true", StringComparison.OrdinalIgnoreCase), null, null, Text(wkt)));
+        }
+
+        return (features, errors);
+    }
+
     /// <summary>
     /// Validates every feature, then inserts or replaces all of them in one transaction: either the
     /// whole upload is applied or nothing is. Invalid polygons are repaired with ST_MakeValid and reported.
@@ -122,7 +154,7 @@ public sealed class DivisionStore(NpgsqlDataSource db, AuditLog audit)
                 errors.Add($"{at}: its district {code.District} is neither registered nor in this upload");
             }
 
-            if (f.GeometryJson is null || f.GeometryType is not ("Polygon" or "MultiPolygon"))
+            if (f.GeometryWkt is null && (f.GeometryJson is null || f.GeometryType is not ("Polygon" or "MultiPolygon")))
             {
                 errors.Add($"{at}: geometry must be a Polygon or MultiPolygon, not {f.GeometryType ?? "missing"}");
                 continue;
@@ -131,8 +163,12 @@ public sealed class DivisionStore(NpgsqlDataSource db, AuditLog audit)
             try
             {
                 var check = await connection.QuerySingleAsync<(bool Valid, string Reason, string Type, bool Empty)>(new CommandDefinition(
-                    DivisionSql.CheckGeometry, new { geometry = f.GeometryJson }, cancellationToken: cancellationToken));
-                if (check.Empty)
+                    DivisionSql.CheckGeometry, new { geometry = f.GeometryJson, wkt = f.GeometryWkt }, cancellationToken: cancellationToken));
+                if (check.Type is not ("ST_Polygon" or "ST_MultiPolygon"))
+                {
+                    errors.Add($"{at}: geometry must be a POLYGON or MULTIPOLYGON, not {check.Type}");
+                }
+                else if (check.Empty)
                 {
                     errors.Add($"{at}: geometry is empty");
                 }
@@ -167,6 +203,7 @@ public sealed class DivisionStore(NpgsqlDataSource db, AuditLog audit)
                 kind = f.Kind ?? (code.Level == DivisionLevel.Township ? TownshipKind(code.Value) : null),
                 parent = code.Level == DivisionLevel.Township ? code.District.Value : null,
                 geometry = f.GeometryJson,
+                wkt = f.GeometryWkt,
                 synthetic = f.Synthetic,
             }, transaction, cancellationToken: cancellationToken));
             if (inserted)

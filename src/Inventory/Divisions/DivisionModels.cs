@@ -25,5 +25,5 @@ public sealed record DivisionImportResult(
     int CamerasOutsideDistrict,
     IReadOnlyList<string> OutsideCameras);
 
-/// <summary>One feature of an uploaded boundary file, as read before validation.</summary>
-public sealed record DivisionFeature(int Index, string? Code, string? Name, string? Kind, bool Synthetic, string? GeometryJson, string? GeometryType);
+/// <summary>One feature of an uploaded boundary file, as read before validation: geometry as GeoJSON or as WKT.</summary>
+public sealed record DivisionFeature(int Index, string? Code, string? Name, string? Kind, bool Synthetic, string? GeometryJson, string? GeometryType, string? GeometryWkt = null);

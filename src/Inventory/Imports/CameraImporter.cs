@@ -156,7 +156,8 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
         var existing = await LoadExistingAsync(connection, cancellationToken);
 
         var shared = new Shared();
-        var workers = Math.Max(1, Environment.ProcessorCount);
+        // One core stays for the reader, the COPY writer and Postgres itself (on 2 cores, two validators only contend).
+        var workers = Math.Max(1, Environment.ProcessorCount - 1);
         var tallies = Enumerable.Range(0, workers).Select(_ => new Tally()).ToArray();
         var spoolPath = Path.Combine(Path.GetTempPath(), $"cameranet-import-{Guid.NewGuid():N}.spool");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
