@@ -54,10 +54,14 @@ public static class ImportHarness
         var ratios = new List<double>();
         for (var round = 1; round <= rounds; round++)
         {
+            var serverRaw = ServerCpu(postgres.Process.Pid);
+            var clientRaw = Process.GetCurrentProcess().TotalProcessorTime;
             var raw = await RawCopyAsync(db, file);
+            Harness.Say($"  raw COPY: client CPU {(Process.GetCurrentProcess().TotalProcessorTime - clientRaw).TotalSeconds:0.00} s, server CPU {ServerCpu(postgres.Process.Pid) - serverRaw:0.00} s");
             await db.CreateCommand("TRUNCATE cameras").ExecuteNonQueryAsync();
             await using var input = File.OpenRead(file);
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var serverBefore = ServerCpu(postgres.Process.Pid);
             var gcBefore = GC.CollectionCount(0);
             var pauseBefore = GC.GetTotalPauseDuration();
             var allocatedBefore = GC.GetTotalAllocatedBytes();
@@ -68,6 +72,7 @@ public static class ImportHarness
                 return 1;
             }
 
+            Harness.Say($"  server CPU during import {ServerCpu(postgres.Process.Pid) - serverBefore:0.00} s");
             Harness.Say($"  client CPU during import {(Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds:0.00} s, gen0 GCs {GC.CollectionCount(0) - gcBefore}, GC pauses {(GC.GetTotalPauseDuration() - pauseBefore).TotalSeconds:0.00} s, allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1024 / 1024:N0} MiB");
             ratios.Add(report.Seconds / raw);
             Harness.Say($"round {round}: raw COPY {raw:0.00} s, import {report.Seconds:0.00} s, ratio {report.Seconds / raw:0.00}");
@@ -81,6 +86,30 @@ public static class ImportHarness
 
         Harness.Say(string.Create(CultureInfo.InvariantCulture, $"RESULT import/rawCOPY median ratio {Harness.Median(ratios):0.00} over {rounds} rounds, {count:N0} cameras {(credentials ? "with" : "without")} credentials (target <= 1.5)"));
         return 0;
+    }
+
+    /// <summary>CPU seconds used so far by the postmaster and its children (the backends), from /proc.</summary>
+    private static double ServerCpu(int postmaster)
+    {
+        var ticks = 0L;
+        foreach (var dir in Directory.GetDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var pid = int.Parse(Path.GetFileName(dir), CultureInfo.InvariantCulture);
+                if (pid == postmaster || int.Parse(fields[1], CultureInfo.InvariantCulture) == postmaster)
+                {
+                    ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                }
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        return ticks / 100.0;
     }
 
     private static async Task LoadDivisionsAsync(NpgsqlDataSource db, AuditLog audit, Caller admin)
