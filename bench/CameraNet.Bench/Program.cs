@@ -10,6 +10,7 @@ return args.FirstOrDefault() switch
     "import" => await ImportHarness.RunAsync(args[1..]),
     "stages" => await StageProfile.RunAsync(args[1..]),
     "load" => await LoadHarness.RunAsync(args[1..]),
+    "coverage" => await CoverageHarness.RunAsync(args[1..]),
     _ => Micro(args),
 };
 

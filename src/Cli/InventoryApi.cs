@@ -44,6 +44,18 @@ public sealed class InventoryApi(Uri baseUrl, string apiKey) : IDisposable
     public Task<JsonNode> GetAsync(string path, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, path, null, cancellationToken);
 
+    /// <summary>A text response (CSV) as is.</summary>
+    public async Task<string> GetTextAsync(string path, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path.TrimStart('/'));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        using var response = await _http.SendAsync(request, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        return response.IsSuccessStatusCode
+            ? text
+            : throw new InventoryApiException(response.StatusCode, response.ReasonPhrase ?? "error", new Dictionary<string, string[]>(), text);
+    }
+
     public async Task<JsonNode> UploadFileAsync(string path, string file, string mediaType, CancellationToken cancellationToken = default, Action<long>? sent = null)
     {
         await using var stream = File.OpenRead(file);

@@ -8,6 +8,7 @@ var root = new RootCommand("cameranet: CameraNet's command line for operators, a
     DemoCommand.Create(),
     RegisterCommands.Divisions(),
     RegisterCommands.Cameras(),
+    CoverageCommands.Create(RegisterCommands.InventoryOption()),
 };
 
 var parse = root.Parse(args);

@@ -29,7 +29,7 @@ public sealed class LocalInventory : IAsyncDisposable
     public int Port { get; }
     public Uri BaseUrl => new($"http://127.0.0.1:{Port}/");
 
-    public static async Task<LocalInventory> StartAsync(RunDirectory run, string connectionString, LocalKeys keys, IReadOnlyDictionary<string, string?>? extra = null, CancellationToken cancellationToken = default)
+    public static async Task<LocalInventory> StartAsync(RunDirectory run, string connectionString, LocalKeys keys, IReadOnlyDictionary<string, string?>? extra = null, CancellationToken cancellationToken = default, string? natsUrl = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -47,6 +47,7 @@ public sealed class LocalInventory : IAsyncDisposable
                 ["Inventory__ApiKeys__1__Role"] = "ingest",
                 ["Inventory__CredentialKeys__0__Id"] = "local",
                 ["Inventory__CredentialKeys__0__Key"] = keys.CredentialKey,
+                ["Inventory__NatsUrl"] = natsUrl,
             };
             foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
             {

@@ -23,6 +23,12 @@ public sealed class InventoryOptions
     /// drop the old key. Keys are secrets: give them through the environment or a secret store.
     /// </summary>
     public List<CredentialKeyOptions> CredentialKeys { get; set; } = [];
+
+    /// <summary>NATS to hear camera health from ingest workers (optional: without it no camera is "online").</summary>
+    public string? NatsUrl { get; set; }
+
+    public string? NatsUser { get; set; }
+    public string? NatsPassword { get; set; }
 }
 
 public sealed class CredentialKeyOptions

@@ -13,4 +13,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Rejected request body: {Reason}")]
     public static partial void BadRequestBody(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Coverage model built: {Cameras} cameras, {Divisions} divisions in {Seconds:0.00} s ({Cells} cells)")]
+    public static partial void CoverageBuilt(ILogger logger, int cameras, int divisions, double seconds, long cells);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Coverage update failed: {Reason}")]
+    public static partial void CoverageSyncFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Camera status from NATS not stored: {Reason}")]
+    public static partial void StatusNotStored(ILogger logger, string reason);
 }

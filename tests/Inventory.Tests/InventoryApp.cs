@@ -9,11 +9,12 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Logging;
 
 [assembly: AssemblyFixture(typeof(PostgresFixture))]
+[assembly: AssemblyFixture(typeof(NatsFixture))]
 
 namespace CameraNet.Inventory.Tests;
 
 /// <summary>The inventory hosted in-process against its own database on the real test Postgres.</summary>
-public sealed class InventoryApp(string connectionString, IReadOnlyList<(string Id, string Key)>? credentialKeys = null) : WebApplicationFactory<Program>
+public sealed class InventoryApp(string connectionString, IReadOnlyList<(string Id, string Key)>? credentialKeys = null, string? natsUrl = null) : WebApplicationFactory<Program>
 {
     public const string AdminKey = "test-admin-key-0123456789abcdef";
     public const string OperatorKey = "test-operator-key-heping-0123456789";
@@ -52,6 +53,11 @@ public sealed class InventoryApp(string connectionString, IReadOnlyList<(string 
         builder.UseEnvironment("Production");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
         builder.UseSetting("Inventory:ConnectionString", connectionString);
+        if (natsUrl is not null)
+        {
+            builder.UseSetting("Inventory:NatsUrl", natsUrl);
+        }
+
         var keys = credentialKeys ?? [("test", CredentialKey)];
         for (var i = 0; i < keys.Count; i++)
         {

@@ -95,7 +95,7 @@ public sealed class DemoRunner(TextWriter output)
         var sim = await LocalCameraSim.StartAsync(run, simulatorConfig, cancellationToken);
         Say("demo", $"camera simulator: {sim.Manifest.Cameras.Count} cameras on rtsp://127.0.0.1:{sim.Manifest.RtspPort}/ (pid {sim.Process.Pid})");
 
-        var inventory = await LocalInventory.StartAsync(run, connectionString, keys, cancellationToken: cancellationToken);
+        var inventory = await LocalInventory.StartAsync(run, connectionString, keys, cancellationToken: cancellationToken, natsUrl: nats.Url);
         Say("demo", $"inventory service on {inventory.BaseUrl} (ready: database migrated)");
         new CliSession(inventory.BaseUrl.ToString(), keys.Admin, nats.Url).Save(CliSession.DemoSessionFile);
         Say("demo", "the CLI now talks to this demo, e.g. in another terminal: ./cameranet cameras list");
@@ -121,6 +121,8 @@ public sealed class DemoRunner(TextWriter output)
         var deadline = duration is { } d ? DateTime.UtcNow + d - TimeSpan.FromSeconds(1) : DateTime.MaxValue;
         var reportEvery = TimeSpan.FromSeconds(10);
         var nextReport = DateTime.UtcNow + reportEvery;
+        var coverageEvery = TimeSpan.FromMinutes(1);
+        var nextCoverage = DateTime.UtcNow + reportEvery; // once the cameras have had time to come online
         var watched = new[] { postgres.Process, nats.Process!, sim.Process, inventory.Process, worker };
         while (DateTime.UtcNow < deadline)
         {
@@ -135,11 +137,33 @@ public sealed class DemoRunner(TextWriter output)
                 nextReport += reportEvery;
                 ReportFrames();
             }
+
+            if (DateTime.UtcNow >= nextCoverage)
+            {
+                nextCoverage += coverageEvery;
+                await PrintCoverageAsync(api, cancellationToken);
+            }
         }
 
         ReportFrames();
+        await PrintCoverageAsync(api, cancellationToken);
         await listening.CancelAsync();
         await Task.WhenAll(listeners).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    /// <summary>The coverage table of all 16 districts, as managers see it (cameras online now count for "effective").</summary>
+    private async Task PrintCoverageAsync(InventoryApi api, CancellationToken cancellationToken)
+    {
+        var report = await api.GetAsync("api/coverage/districts", cancellationToken);
+        Say("demo", "coverage of Tianjin's districts by the demo's cameras (a handful of cameras in a city: most districts are 0%):");
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Out = new Spectre.Console.AnsiConsoleOutput(output),
+            Ansi = Spectre.Console.AnsiSupport.No,
+            ColorSystem = Spectre.Console.ColorSystemSupport.NoColors,
+        });
+        console.Profile.Width = 120;
+        Commands.CoverageCommands.Render(report, console);
     }
 
     private static Dictionary<string, (double Lon, double Lat)> ReadCentroids()

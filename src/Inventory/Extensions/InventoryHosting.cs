@@ -36,6 +36,10 @@ public static class InventoryHosting
         services.AddSingleton<DivisionStore>();
         services.AddSingleton<IdentityStore>();
         services.AddSingleton<Imports.CameraImporter>();
+        services.AddSingleton<Coverage.CoverageEngine>();
+        services.AddSingleton<Coverage.CoverageService>();
+        services.AddHostedService(sp => sp.GetRequiredService<Coverage.CoverageService>());
+        services.AddHostedService<Coverage.CameraStatusListener>();
         services.AddSingleton<AuditLog>();
         services.AddHttpContextAccessor();
         services.AddMemoryCache();
@@ -90,6 +94,7 @@ public static class InventoryHosting
         app.MapIngestApi();
         app.MapIdentityApi();
         app.MapAdminApi();
+        app.MapCoverageApi();
         return app;
     }
 }
