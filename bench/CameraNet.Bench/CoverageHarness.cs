@@ -1,16 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using CameraNet.Cli.Generate;
-using CameraNet.DevStack;
-using CameraNet.Inventory.Auth;
-using CameraNet.Inventory.Cameras;
 using CameraNet.Inventory.Coverage;
-using CameraNet.Inventory.Data;
-using CameraNet.Inventory.Imports;
 using Dapper;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
@@ -29,35 +20,10 @@ public static class CoverageHarness
     {
         var count = Harness.Option(args, "--count", 1_100_000);
         var sample = args.SkipWhile(a => a != "--sample").Skip(1).FirstOrDefault() ?? "120117";
-        await using var run = await RunDirectory.CreateAsync(Path.Combine(RepoPaths.DataDirectory, "bench-runs"), "coverage", "coverage benchmark");
-        var postgres = await LocalPostgres.StartAsync(run, new LocalPostgresOptions());
-        var connectionString = await postgres.CreateDatabaseAsync("coverage");
-        DatabaseMigrator.Migrate(connectionString, NullLogger.Instance);
-        Db.Configure();
-        await using var db = NpgsqlDataSource.Create(connectionString);
-        var audit = new AuditLog(db, new HttpContextAccessor());
-        var admin = new Caller("bench", Roles.Admin, [], "bench", null);
-        foreach (var name in new[] { "districts.geojson", "townships.geojson" })
-        {
-            await using var stream = File.OpenRead(Path.Combine(RepoPaths.Root, "data", "tianjin", name));
-            var (features, _) = await DivisionStore.ReadFeaturesAsync(stream, CancellationToken.None);
-            await new DivisionStore(db, audit).ImportAsync(features, admin, CancellationToken.None);
-        }
-
-        var file = Path.Combine(run.Path, "register.csv");
-        await using (var writer = new StreamWriter(file, false, new UTF8Encoding(false), 1 << 16))
-        {
-            new RegisterGenerator(TianjinDivisions.Load(Path.Combine(RepoPaths.Root, "data", "tianjin"))).WriteCsv(writer, count, credentials: false);
-        }
-
-        var key = RandomNumberGenerator.GetBytes(32);
-        var protector = new CredentialProtector([("bench", key)]);
-        await using (var input = File.OpenRead(file))
-        {
-            var report = await new CameraImporter(db, protector, new ContentHash(protector, [("bench", key)]), audit, TimeProvider.System)
-                .ImportAsync(input, ImportFormat.Csv, false, "register.csv", admin, _ => true, null, CancellationToken.None);
-            Harness.Say($"register: {report.Inserted:N0} cameras imported in {report.Seconds:0.0} s");
-        }
+        await using var register = await BenchRegister.StartAsync("coverage", "coverage benchmark");
+        var db = register.Db;
+        var imported = await register.ImportAsync(register.Generate(count, credentials: false));
+        Harness.Say($"register: {imported.Inserted:N0} cameras imported in {imported.Seconds:0.0} s");
 
         // A third of the cameras report online (what workers would publish).
         await db.CreateCommand("""

@@ -1,17 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using CameraNet.Cli.Generate;
-using CameraNet.DevStack;
-using CameraNet.Inventory.Auth;
-using CameraNet.Inventory.Cameras;
-using CameraNet.Inventory.Data;
 using CameraNet.Inventory.Imports;
 using CsvHelper;
-using Dapper;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -29,27 +19,9 @@ public static class ImportHarness
         var count = Harness.Option(args, "--count", 1_100_000);
         var rounds = Harness.Option(args, "--rounds", 3);
         var credentials = !args.Contains("--no-credentials");
-        await using var run = await RunDirectory.CreateAsync(Path.Combine(RepoPaths.DataDirectory, "bench-runs"), "import", "import benchmark");
-        var postgres = await LocalPostgres.StartAsync(run);
-        var connectionString = await postgres.CreateDatabaseAsync("bench");
-        DatabaseMigrator.Migrate(connectionString, NullLogger.Instance);
-        Db.Configure();
-        await using var db = NpgsqlDataSource.Create(connectionString);
-        var audit = new AuditLog(db, new HttpContextAccessor());
-        var admin = new Caller("bench", Roles.Admin, [], "bench", null);
-        await LoadDivisionsAsync(db, audit, admin);
-
-        var file = Path.Combine(run.Path, "register.csv");
-        var stopwatch = Stopwatch.StartNew();
-        await using (var writer = new StreamWriter(file, false, new UTF8Encoding(false), 1 << 16))
-        {
-            new RegisterGenerator(TianjinDivisions.Load(Path.Combine(RepoPaths.Root, "data", "tianjin"))).WriteCsv(writer, count, credentials);
-        }
-
-        Harness.Say($"generated {count:N0} cameras{(credentials ? " with credentials" : " without credentials")} ({new FileInfo(file).Length / 1024 / 1024} MiB) in {stopwatch.Elapsed.TotalSeconds:0.0} s");
-        var key = RandomNumberGenerator.GetBytes(32);
-        var protector = new CredentialProtector([("bench", key)]);
-        var importer = new CameraImporter(db, protector, new ContentHash(protector, [("bench", key)]), audit, TimeProvider.System);
+        await using var register = await BenchRegister.StartAsync("import", "import benchmark");
+        var (db, postgres, importer, admin) = (register.Db, register.Postgres, register.Importer, register.Admin);
+        var file = register.Generate(count, credentials);
 
         var ratios = new List<double>();
         for (var round = 1; round <= rounds; round++)
@@ -110,20 +82,6 @@ public static class ImportHarness
         }
 
         return ticks / 100.0;
-    }
-
-    private static async Task LoadDivisionsAsync(NpgsqlDataSource db, AuditLog audit, Caller admin)
-    {
-        var store = new DivisionStore(db, audit);
-        foreach (var name in new[] { "districts.geojson", "townships.geojson" })
-        {
-            await using var stream = File.OpenRead(Path.Combine(RepoPaths.Root, "data", "tianjin", name));
-            var (features, errors) = await DivisionStore.ReadFeaturesAsync(stream, CancellationToken.None);
-            if (errors.Count > 0 || await store.ImportAsync(features, admin, CancellationToken.None) is not DivisionImportOutcome.Imported)
-            {
-                throw new InvalidOperationException($"cannot load {name}");
-            }
-        }
     }
 
     /// <summary>The baseline: the same rows, read by the same CSV reader, copied with no checks into a table with no keys.</summary>
