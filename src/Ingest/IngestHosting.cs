@@ -1,3 +1,4 @@
+using CameraNet.Ingest.Decode;
 using CameraNet.Ingest.Fleet;
 using CameraNet.Ingest.Publishing;
 using Microsoft.Extensions.Options;
@@ -15,6 +16,11 @@ public static class IngestHosting
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<EventPublisher>();
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<IngestOptions>>().Value;
+            return new DecoderLanes(o.KeyframeDecoderThreads > 0 ? o.KeyframeDecoderThreads : Environment.ProcessorCount, o.KeyframeQueue);
+        });
         services.AddHttpClient<InventoryClient>(c => c.Timeout = TimeSpan.FromSeconds(15));
         services.AddSingleton<AssignmentService>();
         services.AddHostedService(sp => sp.GetRequiredService<AssignmentService>());

@@ -20,6 +20,9 @@ internal static class IngestMetrics
     public static readonly Counter FrameEventsDropped = Metrics.CreateCounter(
         "cameranet_ingest_frame_events_dropped_total", "FrameSampled events dropped (queue full or NATS unavailable).");
 
+    public static readonly Gauge FrameLag = Metrics.CreateGauge(
+        "cameranet_ingest_frame_lag_seconds", "Time from capture (the camera's RTCP clock) to decoded frame, last frame.", "camera");
+
     public static readonly Gauge CamerasByHealth = Metrics.CreateGauge(
         "cameranet_ingest_cameras", "Cameras assigned to this worker, by health.", "health");
 }

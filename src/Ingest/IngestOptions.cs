@@ -57,6 +57,14 @@ public sealed class IngestOptions
     [Range(16, 1_000_000)]
     public int FrameEventQueue { get; set; } = 4096;
 
+    /// <summary>Threads decoding key frames for all key-frame cameras; 0 = one per core.</summary>
+    [Range(0, 256)]
+    public int KeyframeDecoderThreads { get; set; }
+
+    /// <summary>Key frames waiting for a decoder thread; beyond this they are dropped and counted.</summary>
+    [Range(1, 100_000)]
+    public int KeyframeQueue { get; set; } = 256;
+
     /// <summary>Prometheus endpoint port; 0 turns it off.</summary>
     [Range(0, 65535)]
     public int MetricsPort { get; set; }

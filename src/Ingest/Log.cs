@@ -28,6 +28,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Camera {CameraId}: cannot get its credentials from the inventory: {Reason}")]
     public static partial void CredentialsUnavailable(ILogger logger, string cameraId, string reason);
 
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Camera {CameraId}: {Reason}; reading its key frames through ffmpeg")]
+    public static partial void KeyframesThroughFfmpeg(ILogger logger, string cameraId, string reason);
+
     [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "Camera {CameraId}: pipeline failed")]
     public static partial void PipelineFailed(ILogger logger, string cameraId, Exception exception);
 }

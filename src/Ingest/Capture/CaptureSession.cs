@@ -20,17 +20,21 @@ public enum CaptureOutcome
     Unreachable,
     AuthFailed,
     BadStream,
+
+    /// <summary>The camera's codec is not one the in-process key-frame capture reads (ffmpeg takes over).</summary>
+    UnsupportedCodec,
 }
 
 public sealed record CaptureResult(CaptureOutcome Outcome, string Reason, long Frames, int ExitCode);
 
 /// <summary>
-/// One ffmpeg process pulling one RTSP stream (over TCP) and writing raw BGR24 frames of a fixed
+/// One ffmpeg process pulling one RTSP stream (over TCP) and writing raw I420 frames of a fixed
 /// size into a pipe, run through FFMpegCore. The reader fills pooled buffers; nothing is allocated per frame.
+/// I420 is the decoder's own layout: no colour conversion is paid for frames nobody looks at in colour.
 /// </summary>
 /// <remarks>
-/// Keyframe mode decodes only IDR frames (<c>-skip_frame nokey</c>): about one frame per GOP, a few
-/// percent of the cost of decoding everything. <c>-fps_mode passthrough</c> keeps ffmpeg from inventing
+/// Full mode (checkpoints) uses this; key-frame mode runs in-process (<see cref="KeyframeSession"/>)
+/// and comes here only for codecs other than H.264, decoding only key frames (<c>-skip_frame nokey</c>). <c>-fps_mode passthrough</c> keeps ffmpeg from inventing
 /// duplicate frames to fill the gaps between them. One decoder thread per camera: parallelism comes
 /// from many cameras, and more threads per stream would only add latency and memory.
 /// </remarks>
@@ -51,7 +55,7 @@ public static class CaptureSession
         }
 
         filters.Add(string.Create(CultureInfo.InvariantCulture, $"scale={request.Width}:{request.Height}:flags=bilinear"));
-        return $"-an -sn -dn -fps_mode passthrough -filter_threads 1 -vf {string.Join(',', filters)} -pix_fmt bgr24";
+        return $"-an -sn -dn -fps_mode passthrough -filter_threads 1 -vf {string.Join(',', filters)} -pix_fmt yuv420p";
     }
 
     /// <summary>

@@ -10,6 +10,9 @@ public sealed class StreamAddress
 
     public StreamAddress(string url, string? username = null, string? password = null)
     {
+        PlainUrl = url;
+        Username = username;
+        Password = password;
         if (username is null || password is null)
         {
             Url = url;
@@ -29,6 +32,13 @@ public sealed class StreamAddress
 
     /// <summary>The URL to hand to ffmpeg; never log it.</summary>
     public string Url { get; }
+
+    /// <summary>The URL as registered, without credentials.</summary>
+    public string PlainUrl { get; }
+
+    internal string? Username { get; }
+
+    internal string? Password { get; }
 
     /// <summary>The text with every form of the credentials replaced by ***.</summary>
     public string Redact(string text)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using CameraNet.Contracts;
+using CameraNet.Ingest.Decode;
 using CameraNet.Ingest.Pipeline;
 using CameraNet.Ingest.Publishing;
 using FFMpegCore;
@@ -15,6 +16,7 @@ public sealed class AssignmentService(
     InventoryClient inventory,
     EventPublisher publisher,
     IOptions<IngestOptions> options,
+    DecoderLanes lanes,
     ILoggerFactory loggers) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, CameraPipeline> _pipelines = new(StringComparer.Ordinal);
@@ -67,7 +69,7 @@ public sealed class AssignmentService(
                 continue;
             }
 
-            var pipeline = new CameraPipeline(camera, options.Value, publisher, _ffmpeg, loggers.CreateLogger($"CameraNet.Ingest.Camera.{camera.Id}"), inventory.CredentialsAsync);
+            var pipeline = new CameraPipeline(camera, options.Value, publisher, _ffmpeg, loggers.CreateLogger($"CameraNet.Ingest.Camera.{camera.Id}"), inventory.CredentialsAsync, lanes);
             _pipelines[camera.Id] = pipeline;
             pipeline.Start();
             started++;

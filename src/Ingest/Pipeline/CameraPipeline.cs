@@ -15,7 +15,8 @@ namespace CameraNet.Ingest.Pipeline;
 /// </summary>
 public sealed class CameraPipeline : IAsyncDisposable
 {
-    private const int PoolFrames = 4;
+    private const int FullModePoolFrames = 4;
+    private const int KeyframePoolFrames = 3;
     private static readonly TimeSpan FirstFrameTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(60);
 
@@ -39,13 +40,16 @@ public sealed class CameraPipeline : IAsyncDisposable
     private DateTimeOffset? _lastFrameAt;
 
     private readonly Func<string, CancellationToken, Task<IngestCredentials>> _credentials;
+    private readonly DecoderLanes _lanes;
     private StreamAddress? _address;
+    private bool _keyframesThroughFfmpeg;
 
     public CameraPipeline(
         IngestCamera camera, IngestOptions options, EventPublisher publisher, FFOptions ffmpeg, ILogger logger,
-        Func<string, CancellationToken, Task<IngestCredentials>> credentials)
+        Func<string, CancellationToken, Task<IngestCredentials>> credentials, DecoderLanes lanes)
     {
         _credentials = credentials;
+        _lanes = lanes;
         _camera = camera;
         _options = options;
         _publisher = publisher;
@@ -74,9 +78,10 @@ public sealed class CameraPipeline : IAsyncDisposable
             full ? _options.FullWidth : _options.KeyframeWidth,
             full ? _options.FullHeight : _options.KeyframeHeight,
             full ? _camera.AnalysisFps : null);
-        using var pool = new FramePool(request.Width, request.Height, PoolFrames);
+        var poolFrames = full ? FullModePoolFrames : KeyframePoolFrames;
+        using var pool = new FramePool(request.Width, request.Height, poolFrames);
         var queue = Channel.CreateBounded<Frame>(
-            new BoundedChannelOptions(PoolFrames - 2) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true, SingleWriter = true },
+            new BoundedChannelOptions(poolFrames - 2) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true, SingleWriter = true },
             dropped =>
             {
                 dropped.Release();
@@ -199,40 +204,53 @@ public sealed class CameraPipeline : IAsyncDisposable
             }
         });
 
-        var result = await CaptureSession.RunAsync(
-            request,
-            pool,
-            frame =>
+        void OnFrame(Frame? frame)
+        {
+            Interlocked.Increment(ref sessionFrames);
+            Interlocked.Increment(ref _framesDecoded);
+            IngestMetrics.FramesDecoded.WithLabels(_camera.Id).Inc();
+            if (Interlocked.Exchange(ref _lastFrameTicks, Environment.TickCount64) == 0)
             {
-                sessionFrames++;
-                Interlocked.Increment(ref _framesDecoded);
-                IngestMetrics.FramesDecoded.WithLabels(_camera.Id).Inc();
-                if (Interlocked.Exchange(ref _lastFrameTicks, Environment.TickCount64) == 0)
-                {
-                    SetHealth(CameraHealth.Online, "receiving frames");
-                }
+                SetHealth(CameraHealth.Online, "receiving frames");
+            }
 
-                if (frame is null)
-                {
-                    IngestMetrics.FramesDropped.WithLabels(_camera.Id).Inc();
-                }
-                else
-                {
-                    queue.TryWrite(frame); // full queue: the channel drops it, returns it to the pool and counts it
-                }
-            },
-            line =>
+            if (frame is null)
             {
-                if (line.Contains("error", StringComparison.OrdinalIgnoreCase) || line.Contains("no frame", StringComparison.OrdinalIgnoreCase)
-                    || line.Contains("non-existing", StringComparison.OrdinalIgnoreCase))
-                {
-                    Interlocked.Increment(ref decodeErrors);
-                }
+                IngestMetrics.FramesDropped.WithLabels(_camera.Id).Inc();
+            }
+            else
+            {
+                queue.TryWrite(frame); // full queue: the channel drops it, returns it to the pool and counts it
+            }
+        }
 
-                Log.FfmpegSaid(_logger, _camera.Id, Redact(line));
-            },
-            _ffmpeg,
-            session.Token);
+        void OnError(string line)
+        {
+            if (line.Contains("error", StringComparison.OrdinalIgnoreCase) || line.Contains("no frame", StringComparison.OrdinalIgnoreCase)
+                || line.Contains("non-existing", StringComparison.OrdinalIgnoreCase) || line.Contains("no picture", StringComparison.OrdinalIgnoreCase))
+            {
+                Interlocked.Increment(ref decodeErrors);
+            }
+
+            Log.FfmpegSaid(_logger, _camera.Id, Redact(line));
+        }
+
+        CaptureResult result;
+        if (request.Mode == DecodeMode.Keyframe && !_keyframesThroughFfmpeg)
+        {
+            result = await KeyframeSession.RunAsync(_address!, pool, _lanes, OnFrame, OnError, session.Token);
+            if (result.Outcome == CaptureOutcome.UnsupportedCodec)
+            {
+                // Another codec (H.265, MJPEG…): ffmpeg reads it, decoding key frames only.
+                Log.KeyframesThroughFfmpeg(_logger, _camera.Id, result.Reason);
+                _keyframesThroughFfmpeg = true;
+                result = await CaptureSession.RunAsync(request, pool, OnFrame, OnError, _ffmpeg, session.Token);
+            }
+        }
+        else
+        {
+            result = await CaptureSession.RunAsync(request, pool, OnFrame, OnError, _ffmpeg, session.Token);
+        }
 
         await session.CancelAsync();
         await watchdog;
@@ -258,7 +276,7 @@ public sealed class CameraPipeline : IAsyncDisposable
 
     private async Task AnalyseAsync(ChannelReader<Frame> frames)
     {
-        using var motion = new MotionDetector();
+        var motion = new MotionDetector();
         var full = _camera.DecodeMode == DecodeMode.Full;
         var eventInterval = full ? TimeSpan.FromSeconds(1 / _options.FullModeFrameEventsPerSecond) : TimeSpan.Zero;
         var lastEvent = DateTimeOffset.MinValue;
@@ -274,7 +292,12 @@ public sealed class CameraPipeline : IAsyncDisposable
                 }
 
                 lastSequence = frame.Sequence;
-                var score = motion.Score(frame.Image);
+                var score = motion.Score(frame);
+                if (frame.CapturedAt is { } captured)
+                {
+                    IngestMetrics.FrameLag.WithLabels(_camera.Id).Set((frame.ReceivedAt - captured).TotalSeconds);
+                }
+
                 _lastFrameAt = frame.ReceivedAt;
                 if (frame.ReceivedAt - lastEvent < eventInterval)
                 {
@@ -285,7 +308,7 @@ public sealed class CameraPipeline : IAsyncDisposable
                 byte[]? thumbnail = null;
                 if (frame.ReceivedAt - lastThumbnail >= _options.ThumbnailInterval)
                 {
-                    thumbnail = MotionDetector.Thumbnail(frame.Image);
+                    thumbnail = MotionDetector.Thumbnail(frame);
                     lastThumbnail = frame.ReceivedAt;
                 }
 
@@ -296,7 +319,7 @@ public sealed class CameraPipeline : IAsyncDisposable
                     DistrictCode = _camera.DistrictCode,
                     TownshipCode = _camera.TownshipCode,
                     WorkerId = _options.WorkerId,
-                    CapturedAt = frame.ReceivedAt,
+                    CapturedAt = frame.CapturedAt ?? frame.ReceivedAt,
                     Sequence = frame.Sequence,
                     DecodeMode = _camera.DecodeMode,
                     Width = frame.Width,
