@@ -1,64 +1,147 @@
+using System.Buffers.Binary;
+using System.Threading.Channels;
 using BenchmarkDotNet.Attributes;
+using CameraNet.CameraSim.Rtsp;
 using CameraNet.CameraSim.Scenes;
+using CameraNet.DevStack;
+using CameraNet.Ingest.Capture;
 using CameraNet.Ingest.Decode;
 using CameraNet.Ingest.Motion;
-using OpenCvSharp;
-using SkiaSharp;
+using CameraNet.Ingest.Rtsp;
 
 namespace CameraNet.Bench;
 
 /// <summary>
-/// The worker's per-frame analysis path (motion score on a pooled 640×360 frame) against the bare
-/// OpenCV resize it starts with. Target: 0 bytes allocated per frame in steady state.
+/// The worker's per-frame paths, each against a plain copy of the same frame's bytes (the least any
+/// path must do). Full mode: one 1280×720 I420 frame read from ffmpeg's pipe into a pooled frame,
+/// queued to analysis, scored for motion, returned. Key-frame mode: one 2-second GOP of a 720p25
+/// camera's RTP packets depacketized (only the IDR kept), decoded with libavcodec into a pooled
+/// 640×360 frame, scored. Target: 0 bytes allocated per frame.
 /// </summary>
 [MemoryDiagnoser]
 public class FramePathBenchmarks
 {
-    private FramePool _pool = null!;
-    private Frame _a = null!;
-    private Frame _b = null!;
+    private readonly Channel<Frame> _queue = Channel.CreateBounded<Frame>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+    private FramePool _fullPool = null!;
+    private FramePool _keyPool = null!;
+    private byte[] _source = null!;
+    private byte[] _copy = null!;
+    private FrameStream _pipe = null!;
     private MotionDetector _motion = null!;
-    private Mat _small = null!;
-    private bool _flip;
+    private MotionDetector _keyMotion = null!;
+    private H264Depacketizer _depacketizer = null!;
+    private KeyframeDecoder _decoder = null!;
+    private byte[][] _gop = [];
+    private double _score;
 
     [GlobalSetup]
     public void Setup()
     {
-        var spec = new SceneSpec { Kind = SceneKind.Checkpoint, Seconds = 10, Width = 640, Height = 360 };
-        using var renderer = new SceneRenderer(spec);
-        _pool = new FramePool(640, 360, 2);
-        _pool.TryRent(out _a);
-        _pool.TryRent(out _b);
-        Draw(renderer, 60, _a);
-        Draw(renderer, 64, _b);
+        var spec = new SceneSpec { Kind = SceneKind.Street, Variant = 0 };
+        var scene = new SceneCache(Path.Combine(RepoPaths.CacheDirectory, "sim")).GetAsync(spec).GetAwaiter().GetResult();
+        var set = RtpFrameSet.FromStream(H264Stream.Parse(File.ReadAllBytes(scene.VideoPath)), spec.Fps);
+        _gop = Packets(set, 0, spec.Gop).ToArray();
+
+        _fullPool = new FramePool(1280, 720, 4);
+        _keyPool = new FramePool(640, 360, 3);
+        _source = new byte[_fullPool.FrameBytes];
+        new Random(7).NextBytes(_source);
+        _copy = new byte[_source.Length];
+        _pipe = new FrameStream(_source);
         _motion = new MotionDetector();
-        _small = new Mat(MotionDetector.SmallHeight, MotionDetector.SmallWidth, MatType.CV_8UC3);
+        _keyMotion = new MotionDetector();
+        _decoder = new KeyframeDecoder();
+        _depacketizer = new H264Depacketizer();
+        _depacketizer.OnKeyFrame = (au, _) =>
+        {
+            _keyPool.TryRent(out var frame);
+            _decoder.Decode(au, frame);
+            _score = _keyMotion.Score(frame);
+            frame.Release();
+        };
     }
 
-    private static void Draw(SceneRenderer renderer, int frame, Frame target)
+    private static IEnumerable<byte[]> Packets(RtpFrameSet set, int from, int to)
     {
-        using var bitmap = new SKBitmap(new SKImageInfo(640, 360, SKColorType.Bgra8888, SKAlphaType.Premul));
-        using (var canvas = new SKCanvas(bitmap))
+        ushort sequence = 0;
+        for (var i = from; i < to; i++)
         {
-            renderer.DrawFrame(canvas, frame);
+            var buffer = new byte[set.Frames[i].Data.Length];
+            sequence = set.Frames[i].CopyTo(buffer, sequence, (uint)(i * 3600), 1);
+            for (var offset = 0; offset < buffer.Length;)
+            {
+                var length = BinaryPrimitives.ReadUInt16BigEndian(buffer.AsSpan(offset + 2));
+                yield return buffer.AsSpan(offset + 4, length).ToArray();
+                offset += 4 + length;
+            }
+        }
+    }
+
+    [Benchmark(Baseline = true, Description = "copy a 1280x720 I420 frame (baseline)")]
+    public void CopyFrame() => _source.AsSpan().CopyTo(_copy);
+
+    [Benchmark(Description = "full mode: pipe -> pooled frame -> queue -> motion -> release")]
+    public double FullModeFrame()
+    {
+        _fullPool.TryRent(out var frame);
+        CaptureSession.FillAsync(_pipe, frame.Pixels, CancellationToken.None).GetAwaiter().GetResult();
+        _queue.Writer.TryWrite(frame);
+        _queue.Reader.TryRead(out var queued);
+        var score = _motion.Score(queued!);
+        queued!.Release();
+        return score;
+    }
+
+    [Benchmark(Description = "key-frame mode: one GOP of RTP -> IDR -> decode 640x360 -> motion")]
+    public double KeyframeGop()
+    {
+        foreach (var packet in _gop)
+        {
+            _depacketizer.Push(packet);
         }
 
-        using var bgra = Mat.FromPixelData(360, 640, MatType.CV_8UC4, bitmap.GetPixels());
-        Cv2.CvtColor(bgra, target.Image, ColorConversionCodes.BGRA2BGR);
+        return _score;
     }
-
-    [Benchmark(Baseline = true, Description = "resize only (baseline)")]
-    public void ResizeOnly() =>
-        Cv2.Resize((_flip = !_flip) ? _a.Image : _b.Image, _small, new Size(MotionDetector.SmallWidth, MotionDetector.SmallHeight), interpolation: InterpolationFlags.Area);
-
-    [Benchmark(Description = "motion score per frame")]
-    public double MotionScore() => _motion.Score((_flip = !_flip) ? _a.Image : _b.Image);
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        _motion.Dispose();
-        _small.Dispose();
-        _pool.Dispose();
+        _decoder.Dispose();
+        _depacketizer.Dispose();
+        _fullPool.Dispose();
+        _keyPool.Dispose();
+    }
+
+    /// <summary>Stands in for ffmpeg's pipe: hands out the same frame's bytes forever, as fast as asked.</summary>
+    private sealed class FrameStream(byte[] frame) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            // A pipe gives at most 64 KiB per read.
+            var n = Math.Min(Math.Min(buffer.Length, 65536), frame.Length - _position);
+            frame.AsSpan(_position, n).CopyTo(buffer);
+            _position = (_position + n) % frame.Length;
+            return n;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => new(Read(buffer.Span));
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -79,18 +79,10 @@ public static class CaptureSession
             while (true)
             {
                 var frame = pool.TryRent(out var rented) ? rented : null;
-                var target = frame?.Pixels ?? scratch;
-                var filled = 0;
-                while (filled < target.Length)
+                if (!await FillAsync(pipe, frame?.Pixels ?? scratch, token))
                 {
-                    var n = await pipe.ReadAsync(target.AsMemory(filled, target.Length - filled), token);
-                    if (n == 0)
-                    {
-                        frame?.Release();
-                        return;
-                    }
-
-                    filled += n;
+                    frame?.Release();
+                    return;
                 }
 
                 frames++;
@@ -134,6 +126,24 @@ public static class CaptureSession
 
         var (outcome, reason) = Classify(errors.Lines, frames);
         return new CaptureResult(outcome, reason, frames, result.ExitCode);
+    }
+
+    /// <summary>Reads exactly one frame's bytes; false at the end of the stream.</summary>
+    public static async ValueTask<bool> FillAsync(Stream pipe, byte[] target, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        while (filled < target.Length)
+        {
+            var n = await pipe.ReadAsync(target.AsMemory(filled, target.Length - filled), cancellationToken);
+            if (n == 0)
+            {
+                return false;
+            }
+
+            filled += n;
+        }
+
+        return true;
     }
 
     /// <summary>Maps ffmpeg's complaints to what an operator needs to know about the camera.</summary>
