@@ -83,6 +83,12 @@ public sealed record WorkerHeartbeat
     public required long FrameEventsPublished { get; init; }
     public required long FrameEventsDropped { get; init; }
     public IReadOnlyDictionary<string, int> CamerasByHealth { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Seconds between this worker's heartbeats: others count it gone after 2.5 of them without one.</summary>
+    public double IntervalSeconds { get; init; }
+
+    /// <summary>The worker is shutting down: the others take its cameras now instead of waiting for it to time out.</summary>
+    public bool Stopping { get; init; }
 }
 
 [JsonSourceGenerationOptions(

@@ -22,6 +22,9 @@ public static class IngestHosting
             return new DecoderLanes(o.KeyframeDecoderThreads > 0 ? o.KeyframeDecoderThreads : Environment.ProcessorCount, o.KeyframeQueue);
         });
         services.AddHttpClient<InventoryClient>(c => c.Timeout = TimeSpan.FromSeconds(15));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<FleetView>();
+        services.AddHostedService(sp => sp.GetRequiredService<FleetView>());
         services.AddSingleton<AssignmentService>();
         services.AddHostedService(sp => sp.GetRequiredService<AssignmentService>());
         services.AddHostedService<HeartbeatService>();

@@ -23,6 +23,18 @@ internal static class IngestMetrics
     public static readonly Gauge FrameLag = Metrics.CreateGauge(
         "cameranet_ingest_frame_lag_seconds", "Time from capture (the camera's RTCP clock) to decoded frame, last frame.", "camera");
 
+    public static readonly Gauge CameraFps = Metrics.CreateGauge(
+        "cameranet_ingest_camera_fps", "Frames decoded per second over the last heartbeat interval.", "camera");
+
+    public static readonly Gauge CpuSeconds = Metrics.CreateGauge(
+        "cameranet_ingest_cpu_seconds", "CPU seconds used so far by the worker process and by the ffmpeg processes it started.", "process");
+
+    public static readonly Gauge MemoryPss = Metrics.CreateGauge(
+        "cameranet_ingest_memory_pss_bytes", "Proportional set size of the worker process and of its ffmpeg processes.", "process");
+
+    public static readonly Gauge KeyframesDecoded = Metrics.CreateGauge(
+        "cameranet_ingest_keyframes_decoded", "Key frames decoded in-process so far (all cameras).");
+
     public static readonly Gauge CamerasByHealth = Metrics.CreateGauge(
         "cameranet_ingest_cameras", "Cameras assigned to this worker, by health.", "health");
 }

@@ -24,6 +24,9 @@ public sealed class IngestOptions
     public string? NatsUser { get; set; }
     public string? NatsPassword { get; set; }
 
+    /// <summary>The districts (6-digit codes) whose cameras this worker's pool pulls; empty = the whole city.</summary>
+    public string[] Districts { get; set; } = [];
+
     /// <summary>How often the camera list is fetched from the inventory.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan AssignmentInterval { get; set; } = TimeSpan.FromSeconds(10);
@@ -56,6 +59,10 @@ public sealed class IngestOptions
     /// <summary>Frame events waiting for NATS; beyond this they are dropped and counted.</summary>
     [Range(16, 1_000_000)]
     public int FrameEventQueue { get; set; } = 4096;
+
+    /// <summary>No key frame for this long and a key-frame camera counts as stalled (GOPs of IP cameras are 1–4 s).</summary>
+    [Range(typeof(TimeSpan), "00:00:02", "00:10:00")]
+    public TimeSpan KeyframeStallTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Threads decoding key frames for all key-frame cameras; 0 = one per core.</summary>
     [Range(0, 256)]

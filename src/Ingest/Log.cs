@@ -31,6 +31,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Camera {CameraId}: {Reason}; reading its key frames through ffmpeg")]
     public static partial void KeyframesThroughFfmpeg(ILogger logger, string cameraId, string reason);
 
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Fleet: {Count} live worker(s): {Workers}")]
+    public static partial void FleetChanged(ILogger logger, int count, string workers);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Stopping: releasing {Count} camera(s)")]
+    public static partial void Releasing(ILogger logger, int count);
+
     [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "Camera {CameraId}: pipeline failed")]
     public static partial void PipelineFailed(ILogger logger, string cameraId, Exception exception);
 }

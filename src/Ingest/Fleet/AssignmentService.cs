@@ -9,12 +9,16 @@ using Microsoft.Extensions.Options;
 namespace CameraNet.Ingest.Fleet;
 
 /// <summary>
-/// Keeps one pipeline running per camera this worker is responsible for: starts new ones, stops
-/// removed ones and restarts changed ones (a camera's version changes on every edit).
+/// Keeps one pipeline running per camera this worker is responsible for: of the inventory's active
+/// cameras, those that rendezvous hashing over the live workers gives to this one. Starts new ones,
+/// stops removed or reassigned ones and restarts changed ones (a camera's version changes on every
+/// edit). Reacts at once when a worker joins or goes, and otherwise re-reads the register every
+/// assignment interval.
 /// </summary>
 public sealed class AssignmentService(
     InventoryClient inventory,
     EventPublisher publisher,
+    FleetView fleet,
     IOptions<IngestOptions> options,
     DecoderLanes lanes,
     ILoggerFactory loggers) : BackgroundService
@@ -27,40 +31,63 @@ public sealed class AssignmentService(
         TemporaryFilesFolder = Path.GetTempPath(),
     };
 
+    private IReadOnlyList<IngestCamera> _register = [];
+    private DateTimeOffset _registerReadAt = DateTimeOffset.MinValue;
+
     public IReadOnlyCollection<CameraPipeline> Pipelines => [.. _pipelines.Values];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.AssignmentInterval);
-        do
+        while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await ApplyAsync(await inventory.CamerasAsync(stoppingToken));
+                if (DateTimeOffset.UtcNow - _registerReadAt >= options.Value.AssignmentInterval)
+                {
+                    _register = await inventory.CamerasAsync(stoppingToken);
+                    _registerReadAt = DateTimeOffset.UtcNow;
+                }
+
+                if (fleet.Settled)
+                {
+                    var live = fleet.Live;
+                    await ApplyAsync([.. _register.Where(c => Rendezvous.Owner(c.Id, live) == fleet.Self)]);
+                }
             }
             catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or TaskCanceledException && !stoppingToken.IsCancellationRequested)
             {
                 // Keep pulling what we have: an inventory outage must not stop the cameras.
                 Log.InventoryUnavailable(_logger, e.Message);
+                _registerReadAt = DateTimeOffset.UtcNow;
+            }
+
+            var wait = fleet.Settled ? options.Value.AssignmentInterval : options.Value.HeartbeatInterval * 0.25;
+            try
+            {
+                await fleet.WaitForChangeAsync(wait, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken).AsTask().ContinueWith(t => !t.IsCanceled && t.Result, TaskScheduler.Default));
     }
 
     private async Task ApplyAsync(IReadOnlyList<IngestCamera> cameras)
     {
         var wanted = cameras.ToDictionary(c => c.Id, StringComparer.Ordinal);
-        var stopped = 0;
+        var stopping = new List<CameraPipeline>();
         foreach (var (id, pipeline) in _pipelines)
         {
             if (!wanted.TryGetValue(id, out var camera) || camera.Version != pipeline.Camera.Version)
             {
                 _pipelines.TryRemove(id, out _);
-                await pipeline.DisposeAsync();
-                stopped++;
+                stopping.Add(pipeline);
             }
         }
 
+        // Stop before starting: a camera handed to another worker is released before anything new is pulled.
+        await Task.WhenAll(stopping.Select(p => p.DisposeAsync().AsTask()));
         var started = 0;
         foreach (var camera in cameras)
         {
@@ -75,21 +102,19 @@ public sealed class AssignmentService(
             started++;
         }
 
-        if (started + stopped > 0)
+        if (started + stopping.Count > 0)
         {
-            Log.AssignmentChanged(_logger, _pipelines.Count, started, stopped);
-        }
-
-        foreach (var health in Enum.GetValues<CameraHealth>())
-        {
-            IngestMetrics.CamerasByHealth.WithLabels(health.ToString().ToLowerInvariant()).Set(_pipelines.Values.Count(p => p.Health == health));
+            Log.AssignmentChanged(_logger, _pipelines.Count, started, stopping.Count);
         }
     }
 
+    /// <summary>Graceful stop: every camera is released, then the fleet is told, so others take over without a gap or an overlap.</summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
+        Log.Releasing(_logger, _pipelines.Count);
         await Task.WhenAll(_pipelines.Values.Select(p => p.DisposeAsync().AsTask()));
         _pipelines.Clear();
+        await publisher.PublishHeartbeatAsync(HeartbeatService.Create(options.Value, this, publisher, DateTimeOffset.UtcNow, stopping: true), cancellationToken);
     }
 }

@@ -68,6 +68,20 @@ public sealed class CameraPipeline : IAsyncDisposable
     public long FramesDecoded => Interlocked.Read(ref _framesDecoded);
     public long Reconnects { get; private set; }
 
+    /// <summary>When the last few capture sessions started (newest last): backoff made visible.</summary>
+    public IReadOnlyList<DateTimeOffset> Attempts
+    {
+        get
+        {
+            lock (_attempts)
+            {
+                return [.. _attempts];
+            }
+        }
+    }
+
+    private readonly Queue<DateTimeOffset> _attempts = new();
+
     public void Start() => _run = Task.Run(RunAsync);
 
     private async Task RunAsync()
@@ -170,6 +184,16 @@ public sealed class CameraPipeline : IAsyncDisposable
     {
         using var session = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         var started = Environment.TickCount64;
+        lock (_attempts)
+        {
+            if (_attempts.Count == 20)
+            {
+                _attempts.Dequeue();
+            }
+
+            _attempts.Enqueue(DateTimeOffset.UtcNow);
+        }
+
         long sessionFrames = 0;
         var decodeErrors = 0;
         Interlocked.Exchange(ref _lastFrameTicks, 0);
@@ -270,8 +294,8 @@ public sealed class CameraPipeline : IAsyncDisposable
     }
 
     /// <summary>How long without a frame before the stream counts as stalled: several expected intervals.</summary>
-    private static TimeSpan StallTimeout(CaptureRequest request) => request.Mode == DecodeMode.Keyframe
-        ? TimeSpan.FromSeconds(10) // GOPs of IP cameras are 1–4 s
+    private TimeSpan StallTimeout(CaptureRequest request) => request.Mode == DecodeMode.Keyframe
+        ? _options.KeyframeStallTimeout
         : TimeSpan.FromSeconds(Math.Max(3, 5 / (request.AnalysisFps ?? 25)));
 
     private async Task AnalyseAsync(ChannelReader<Frame> frames)

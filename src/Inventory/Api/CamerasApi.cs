@@ -158,7 +158,7 @@ public static class CamerasApi
     public static async Task<Results<Ok<CameraPage>, ValidationProblem>> ListAsync(
         CameraStore store, CancellationToken cancellationToken,
         string? district = null, string? township = null, string? kind = null, string? status = null,
-        string? q = null, string? after = null, int limit = 50)
+        string? q = null, string? after = null, int limit = 50, string? health = null)
     {
         var errors = new FieldErrors();
         if (limit is < 1 or > MaxPageSize)
@@ -184,6 +184,12 @@ public static class CamerasApi
             errors.Add("status", $"status '{status}' must be active or retired");
         }
 
+        var healths = Enum.GetValues<CameraHealth>().Select(Db.Text).ToList();
+        if (health is not null && !healths.Contains(health))
+        {
+            errors.Add("health", $"health '{health}' must be one of {string.Join(", ", healths)}");
+        }
+
         if (district is not null && (!DivisionCode.TryParse(district, out var d) || d.Level != DivisionLevel.District))
         {
             errors.Add("district", $"district '{district}' is not a 6-digit district code");
@@ -199,6 +205,6 @@ public static class CamerasApi
             return Problems.Invalid(errors);
         }
 
-        return TypedResults.Ok(await store.ListAsync(new CameraFilter(after, district, township, parsedKind, status, q, limit), cancellationToken));
+        return TypedResults.Ok(await store.ListAsync(new CameraFilter(after, district, township, parsedKind, status, q, limit, health), cancellationToken));
     }
 }

@@ -19,8 +19,37 @@ public static class IngestApi
         return group;
     }
 
-    public static async Task<Ok<IReadOnlyList<IngestCamera>>> ListCamerasAsync(CameraStore store, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await store.ForIngestAsync(cancellationToken));
+    /// <summary>
+    /// The active cameras (optionally of some districts: <c>?districts=120101,120102</c>), with an ETag:
+    /// a worker that sends it back in If-None-Match gets 304 while nothing has changed, instead of the
+    /// whole list again.
+    /// </summary>
+    public static async Task<IResult> ListCamerasAsync(CameraStore store, HttpContext context, CancellationToken cancellationToken, string? districts = null)
+    {
+        string[]? filter = null;
+        if (!string.IsNullOrWhiteSpace(districts))
+        {
+            filter = districts.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var bad = filter.FirstOrDefault(d => !DivisionCode.TryParse(d, out var code) || code.Level != DivisionLevel.District);
+            if (bad is not null)
+            {
+                var errors = new FieldErrors();
+                errors.Add("districts", $"'{bad}' is not a 6-digit district code");
+                return Problems.Invalid(errors);
+            }
+
+            filter = [.. filter.Order(StringComparer.Ordinal).Distinct()];
+        }
+
+        var etag = $"\"{await store.IngestMarkerAsync(cancellationToken)}-{(filter is null ? "all" : string.Join('.', filter))}\"";
+        context.Response.Headers.ETag = etag;
+        if (context.Request.Headers.IfNoneMatch.Any(v => v == etag))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return TypedResults.Ok(await store.ForIngestAsync(filter, cancellationToken));
+    }
 
     public static async Task<Results<Ok<IngestCredentials>, ProblemHttpResult>> CredentialsAsync(
         string id, ClaimsPrincipal user, CameraStore store, AuditLog audit, CancellationToken cancellationToken)

@@ -78,6 +78,13 @@ public sealed record CameraView
     public required DateTimeOffset UpdatedAt { get; init; }
     public DateTimeOffset? RetiredAt { get; init; }
     public string? UpdatedBy { get; init; }
+
+    /// <summary>Health as the camera's ingest worker last reported it (null: never reported).</summary>
+    public string? Health { get; init; }
+    public string? HealthReason { get; init; }
+    public DateTimeOffset? LastFrameAt { get; init; }
+    public DateTimeOffset? HealthChangedAt { get; init; }
+    public string? WorkerId { get; init; }
 }
 
 /// <summary>A page of cameras; pass <see cref="Next"/> as <c>after</c> to get the following page.</summary>

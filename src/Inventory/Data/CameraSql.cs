@@ -62,7 +62,12 @@ public static class CameraSql
     /// <summary>Locks the row and returns it (for history and version checks inside a write transaction).</summary>
     public const string GetForUpdate = $"SELECT {Columns} FROM cameras c WHERE c.id = @id FOR UPDATE";
 
-    public const string Get = $"SELECT {Columns} FROM cameras c WHERE c.id = @id";
+    /// <summary>What the camera's ingest worker last said about it (camera_status, from NATS).</summary>
+    private const string HealthColumns = """
+        s.health, s.reason AS healthReason, s.last_frame_at AS lastFrameAt, s.changed_at AS healthChangedAt, s.worker_id AS workerId
+        """;
+
+    public const string Get = $"SELECT {Columns}, {HealthColumns} FROM cameras c LEFT JOIN camera_status s ON s.camera_id = c.id WHERE c.id = @id";
 
     /// <summary>The camera as the API shows it (camelCase, no credentials), kept in history before each change.</summary>
     private const string Snapshot = """
@@ -106,12 +111,13 @@ public static class CameraSql
 
     /// <summary>Keyset page by ID: stable under concurrent inserts and as fast on page 10,000 as on page 1.</summary>
     public const string List = $"""
-        SELECT {Columns} FROM cameras c
+        SELECT {Columns}, {HealthColumns} FROM cameras c LEFT JOIN camera_status s ON s.camera_id = c.id
          WHERE (@after IS NULL OR c.id > @after)
            AND (@district IS NULL OR c.district_code = @district)
            AND (@township IS NULL OR c.township_code = @township)
            AND (@kind IS NULL OR c.kind = @kind)
            AND (@status IS NULL OR c.status = @status)
+           AND (@health IS NULL OR coalesce(s.health, 'unknown') = @health)
            AND (@q IS NULL OR c.name ILIKE '%' || @q || '%' OR c.id LIKE @q || '%')
          ORDER BY c.id
          LIMIT @limit
@@ -122,8 +128,22 @@ public static class CameraSql
                c.main_stream_url AS mainStreamUrl, c.sub_stream_url AS subStreamUrl,
                c.decode_mode AS decodeMode, c.analysis_fps AS analysisFps, c.version, (c.credentials IS NOT NULL) AS hasCredentials
           FROM cameras c
-         WHERE c.status = 'active'
+         WHERE c.status = 'active' AND (@districts::text[] IS NULL OR c.district_code = ANY(@districts))
          ORDER BY c.id
+        """;
+
+    /// <summary>
+    /// Changes whenever the set of cameras to pull may have changed: the newest audit record of a camera
+    /// or boundary change (each action separately, so the (action, id) index answers every part).
+    /// </summary>
+    public const string IngestMarker = """
+        SELECT greatest(
+            (SELECT max(id) FROM audit_log WHERE action = 'camera.register' AND outcome = 'ok'),
+            (SELECT max(id) FROM audit_log WHERE action = 'camera.update' AND outcome = 'ok'),
+            (SELECT max(id) FROM audit_log WHERE action = 'camera.retire' AND outcome = 'ok'),
+            (SELECT max(id) FROM audit_log WHERE action = 'camera.reactivate' AND outcome = 'ok'),
+            (SELECT max(id) FROM audit_log WHERE action = 'camera.import' AND outcome = 'ok'),
+            (SELECT max(id) FROM audit_log WHERE action = 'divisions.import' AND outcome = 'ok'))
         """;
 
     public const string Credentials = "SELECT credentials FROM cameras WHERE id = @id AND status = 'active'";

@@ -256,6 +256,7 @@ public sealed class CameraStore(NpgsqlDataSource db, CredentialProtector protect
             township = filter.Township,
             kind = filter.Kind is { } k ? Db.Text(k) : null,
             status = filter.Status,
+            health = filter.Health,
             q = string.IsNullOrWhiteSpace(filter.Query) ? null : filter.Query.Trim(),
             limit = filter.Limit + 1,
         }, cancellationToken: cancellationToken))).ToList();
@@ -268,11 +269,18 @@ public sealed class CameraStore(NpgsqlDataSource db, CredentialProtector protect
         return new CameraPage(rows, more ? rows[^1].Id : null);
     }
 
-    public async Task<IReadOnlyList<IngestCamera>> ForIngestAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<IngestCamera>> ForIngestAsync(string[]? districts, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<IngestRow>(new CommandDefinition(CameraSql.ForIngest, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<IngestRow>(new CommandDefinition(CameraSql.ForIngest, new { districts }, cancellationToken: cancellationToken));
         return rows.Select(r => new IngestCamera(r.Id, r.Name, r.DistrictCode, r.TownshipCode, r.Kind, r.MainStreamUrl, r.SubStreamUrl, r.DecodeMode, r.AnalysisFps, r.Version, r.HasCredentials)).ToList();
+    }
+
+    /// <summary>A number that changes whenever the cameras to pull may have changed (for ETags).</summary>
+    public async Task<long> IngestMarkerAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(CameraSql.IngestMarker, cancellationToken: cancellationToken)) ?? 0;
     }
 
     /// <summary>Decrypts one camera's credentials for an ingest worker; audited by the caller.</summary>
@@ -329,4 +337,4 @@ public sealed class CameraStore(NpgsqlDataSource db, CredentialProtector protect
     }
 }
 
-public sealed record CameraFilter(string? After, string? District, string? Township, CameraKind? Kind, string? Status, string? Query, int Limit);
+public sealed record CameraFilter(string? After, string? District, string? Township, CameraKind? Kind, string? Status, string? Query, int Limit, string? Health = null);
