@@ -19,9 +19,10 @@ namespace CameraNet.Bench;
 /// </summary>
 public sealed class BenchRegister : IAsyncDisposable
 {
-    private BenchRegister(RunDirectory run, LocalPostgres postgres, NpgsqlDataSource db)
+    private BenchRegister(RunDirectory run, LocalPostgres postgres, string connectionString, NpgsqlDataSource db)
     {
         Run = run;
+        ConnectionString = connectionString;
         Postgres = postgres;
         Db = db;
         Audit = new AuditLog(db, new HttpContextAccessor());
@@ -31,6 +32,8 @@ public sealed class BenchRegister : IAsyncDisposable
     }
 
     public RunDirectory Run { get; }
+
+    public string ConnectionString { get; }
 
     public LocalPostgres Postgres { get; }
 
@@ -49,7 +52,7 @@ public sealed class BenchRegister : IAsyncDisposable
         var connectionString = await postgres.CreateDatabaseAsync("bench");
         DatabaseMigrator.Migrate(connectionString, NullLogger.Instance);
         CameraNet.Inventory.Data.Db.Configure();
-        var register = new BenchRegister(run, postgres, NpgsqlDataSource.Create(connectionString));
+        var register = new BenchRegister(run, postgres, connectionString, NpgsqlDataSource.Create(connectionString));
         var store = new DivisionStore(register.Db, register.Audit);
         foreach (var file in new[] { "districts.geojson", "townships.geojson" })
         {

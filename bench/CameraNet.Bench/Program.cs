@@ -11,6 +11,7 @@ return args.FirstOrDefault() switch
     "stages" => await StageProfile.RunAsync(args[1..]),
     "load" => await LoadHarness.RunAsync(args[1..]),
     "coverage" => await CoverageHarness.RunAsync(args[1..]),
+    "ingest" => await IngestHarness.RunAsync(args[1..]),
     _ => Micro(args),
 };
 

@@ -87,6 +87,9 @@ public sealed record WorkerHeartbeat
     /// <summary>Seconds between this worker's heartbeats: others count it gone after 2.5 of them without one.</summary>
     public double IntervalSeconds { get; init; }
 
+    /// <summary>The pool the worker splits cameras within (fleet name and districts); peers of other pools are ignored.</summary>
+    public string? Pool { get; init; }
+
     /// <summary>The worker is shutting down: the others take its cameras now instead of waiting for it to time out.</summary>
     public bool Stopping { get; init; }
 }

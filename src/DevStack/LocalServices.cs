@@ -93,6 +93,8 @@ public static class LocalIngest
             ["Ingest__ApiKey"] = apiKey,
             ["Ingest__NatsUrl"] = natsUrl,
             ["Ingest__AssignmentInterval"] = TimeSpan.FromSeconds(2).ToString("c", CultureInfo.InvariantCulture),
+            // One fleet per run directory: runs sharing a NATS server (parallel tests) are not each other's peers.
+            ["Ingest__Fleet"] = "run-" + System.IO.Path.GetFileName(run.Path.TrimEnd('/')).Replace(' ', '-'),
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {

@@ -27,6 +27,20 @@ public sealed class IngestOptions
     /// <summary>The districts (6-digit codes) whose cameras this worker's pool pulls; empty = the whole city.</summary>
     public string[] Districts { get; set; } = [];
 
+    /// <summary>
+    /// Name of the deployment this worker belongs to. Workers that share a NATS server but serve different
+    /// inventories (staging next to production, parallel test runs) must have different names, or they
+    /// would count each other as peers and hand cameras to a worker that never sees them.
+    /// </summary>
+    [RegularExpression("^[A-Za-z0-9_.-]{1,64}$", ErrorMessage = "Ingest:Fleet must be 1-64 letters, digits, '.', '_' or '-'")]
+    public string Fleet { get; set; } = "cameranet";
+
+    /// <summary>
+    /// The pool this worker splits cameras with: same fleet and same districts. Only workers of one pool
+    /// share the rendezvous hash; a worker of another pool pulls a different camera list.
+    /// </summary>
+    public string Pool => Fleet + "/" + (Districts.Length == 0 ? "*" : string.Join(',', Districts.Select(d => d.Trim()).Order(StringComparer.Ordinal).Distinct()));
+
     /// <summary>How often the camera list is fetched from the inventory.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan AssignmentInterval { get; set; } = TimeSpan.FromSeconds(10);

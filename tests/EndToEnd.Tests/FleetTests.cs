@@ -22,6 +22,9 @@ public sealed class FleetTests(PostgresFixture postgres, NatsFixture nats, Camer
     /// <summary>Who sent each camera's frame events, with when.</summary>
     private sealed class Watch
     {
+        /// <summary>This test's cameras; other tests on the same NATS server publish their own cameras' frames meanwhile.</summary>
+        public required IReadOnlySet<string> Cameras { get; init; }
+
         public ConcurrentQueue<(DateTimeOffset At, string Camera, string Worker)> Events { get; } = new();
 
         public Dictionary<string, HashSet<string>> WorkersPerCamera(DateTimeOffset from) =>
@@ -60,14 +63,17 @@ public sealed class FleetTests(PostgresFixture postgres, NatsFixture nats, Camer
             }, ct);
         }
 
-        var watch = new Watch();
+        var watch = new Watch { Cameras = Enumerable.Range(1, Cameras).Select(i => $"1201010000131000{i:0000}").ToHashSet() };
         await using var nc = nats.Connect("fleet-test");
         using var listening = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var subscription = Task.Run(async () =>
         {
             await foreach (var message in nc.SubscribeAsync<FrameSampled>(Subjects.FramesOf(), cancellationToken: listening.Token))
             {
-                watch.Events.Enqueue((DateTimeOffset.UtcNow, message.Data!.CameraId, message.Data.WorkerId));
+                if (watch.Cameras.Contains(message.Data!.CameraId))
+                {
+                    watch.Events.Enqueue((DateTimeOffset.UtcNow, message.Data.CameraId, message.Data.WorkerId));
+                }
             }
         }, ct);
 

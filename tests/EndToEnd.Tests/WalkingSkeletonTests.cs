@@ -26,6 +26,8 @@ public sealed class WalkingSkeletonTests(PostgresFixture postgres, NatsFixture n
         }
 
         await using var nc = nats.Connect("skeleton-test");
+        // Other tests in this assembly publish frames of their own cameras in the same district on the same
+        // server at the same time: listen to the district, keep only this test's camera.
         var district = DivisionCode.Parse("120101");
         var received = new TaskCompletionSource<(string Subject, FrameSampled Frame)>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var listening = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -33,7 +35,10 @@ public sealed class WalkingSkeletonTests(PostgresFixture postgres, NatsFixture n
         {
             await foreach (var message in nc.SubscribeAsync<FrameSampled>(Subjects.FramesOf(district), cancellationToken: listening.Token))
             {
-                received.TrySetResult((message.Subject, message.Data!));
+                if (message.Data?.CameraId == "12010100001210000001")
+                {
+                    received.TrySetResult((message.Subject, message.Data));
+                }
             }
         }, ct);
 

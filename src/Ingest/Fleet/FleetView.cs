@@ -8,7 +8,8 @@ namespace CameraNet.Ingest.Fleet;
 /// <summary>
 /// Which ingest workers are alive, from their heartbeats on NATS (this worker counts itself). A worker
 /// is gone when it says it is stopping, or after 2.5 of its heartbeat intervals without one, so its
-/// cameras are taken over within three intervals of its last sign of life.
+/// cameras are taken over within three intervals of its last sign of life. Peers are the workers of the
+/// same pool (fleet name and districts): a worker pulling another district list is not a peer.
 /// </summary>
 public sealed class FleetView(EventPublisher publisher, IOptions<IngestOptions> options, TimeProvider clock, ILogger<FleetView> logger) : BackgroundService
 {
@@ -21,6 +22,9 @@ public sealed class FleetView(EventPublisher publisher, IOptions<IngestOptions> 
     private DateTimeOffset _startedAt = clock.GetUtcNow();
 
     public string Self => options.Value.WorkerId;
+
+    /// <summary>Only heartbeats of this pool count: see <see cref="IngestOptions.Pool"/>.</summary>
+    public string Pool { get; } = options.Value.Pool;
 
     /// <summary>Live workers, sorted; always includes this one.</summary>
     public IReadOnlyList<string> Live => Volatile.Read(ref _live);
@@ -43,7 +47,7 @@ public sealed class FleetView(EventPublisher publisher, IOptions<IngestOptions> 
         {
             await foreach (var message in publisher.Connection.SubscribeAsync<WorkerHeartbeat>(Subjects.StatusPrefix + ".worker.*", cancellationToken: stoppingToken))
             {
-                if (message.Data is not { } beat || beat.WorkerId == Self)
+                if (message.Data is not { } beat || beat.WorkerId == Self || beat.Pool != Pool)
                 {
                     continue;
                 }

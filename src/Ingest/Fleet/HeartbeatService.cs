@@ -25,6 +25,7 @@ public sealed class HeartbeatService(AssignmentService assignments, EventPublish
             FrameEventsDropped = publisher.FrameEventsDropped,
             CamerasByHealth = pipelines.GroupBy(p => p.Health).ToDictionary(g => g.Key.ToString().ToLowerInvariant(), g => g.Count()),
             IntervalSeconds = options.HeartbeatInterval.TotalSeconds,
+            Pool = options.Pool,
             Stopping = stopping,
         };
     }
