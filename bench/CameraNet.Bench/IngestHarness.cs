@@ -12,7 +12,8 @@ namespace CameraNet.Bench;
 /// The ingest worker against plain ffmpeg on the same simulated 720p25 streams, in the same run.
 /// Baseline: one <c>ffmpeg -rtsp_transport tcp -i URL -f null -</c> per camera (decodes every frame).
 /// Then a real worker process (inventory, NATS, simulator all running) pulls K key-frame cameras, then
-/// F full-mode cameras. For each: CPU seconds per video-second per camera (worker + its ffmpeg
+/// F full-mode cameras decoded in process, then the same F through one ffmpeg per camera
+/// (<c>Ingest:FullModeDecoder=Ffmpeg</c>). For each: CPU seconds per video-second per camera (worker + its ffmpeg
 /// processes; the simulator excluded), PSS per camera, the frames each camera delivered against what
 /// real time gives, and the capture-to-decode lag (key frames carry the camera's RTCP clock).
 /// </summary>
@@ -24,6 +25,7 @@ public static class IngestHarness
         var fullCameras = Harness.Option(args, "--full-cameras", 8);
         var seconds = Harness.Option(args, "--seconds", 30);
         var warmup = Harness.Option(args, "--warmup", 10);
+        var fullFps = Harness.Option(args, "--full-fps", 0); // analysis rate of full-mode cameras; 0 = every frame
         var total = Math.Max(keyframeCameras, fullCameras);
 
         await using var register = await BenchRegister.StartAsync("ingest", "ingest benchmark");
@@ -59,17 +61,21 @@ public static class IngestHarness
 
         for (var i = 0; i < fullCameras; i++)
         {
-            await RegisterAsync(api, $"1201030000121{i:0000000}", "120103", 117.2180, 39.0966, sim.Url($"cam{i}"), "full", null);
+            await RegisterAsync(api, $"1201030000121{i:0000000}", "120103", 117.2180, 39.0966, sim.Url($"cam{i}"), "full", fullFps > 0 ? fullFps : null);
         }
 
         var keyframe = await WorkerAsync(run, inventory, keys, nats, "bench-keyframe", "120101", keyframeCameras, warmup, seconds, expectedFps: spec.Fps / (double)spec.Gop);
         Report("key-frame", keyframeCameras, keyframe, baseline);
-        var full = await WorkerAsync(run, inventory, keys, nats, "bench-full", "120103", fullCameras, warmup, seconds, expectedFps: spec.Fps);
+        var full = await WorkerAsync(run, inventory, keys, nats, "bench-full", "120103", fullCameras, warmup, seconds, expectedFps: fullFps > 0 ? fullFps : spec.Fps);
         Report("full", fullCameras, full, baseline);
+        var fullFfmpeg = await WorkerAsync(run, inventory, keys, nats, "bench-full-ffmpeg", "120103", fullCameras, warmup, seconds, expectedFps: fullFps > 0 ? fullFps : spec.Fps,
+            new Dictionary<string, string?> { ["Ingest__FullModeDecoder"] = "Ffmpeg" });
+        Report("full (Ingest:FullModeDecoder=Ffmpeg, one ffmpeg per camera)", fullCameras, fullFfmpeg, baseline);
 
         Harness.Say(string.Create(CultureInfo.InvariantCulture,
             $"RESULT ingest: key-frame {keyframe.CpuPerCamera / baseline.CpuPerCamera:0.000}x plain ffmpeg (target <= 0.15), {1 / keyframe.CpuPerCamera:0} cameras/core, {keyframe.PssPerCamera / 1048576.0:0.0} MiB/camera (targets >= 150, <= 15); " +
-            $"full {full.CpuPerCamera / baseline.CpuPerCamera:0.000}x (target <= 1.3), {1 / full.CpuPerCamera:0.0} cameras/core"));
+            $"full {full.CpuPerCamera / baseline.CpuPerCamera:0.000}x (target <= 1.3), {1 / full.CpuPerCamera:0.0} cameras/core; " +
+            $"full through ffmpeg {fullFfmpeg.CpuPerCamera / baseline.CpuPerCamera:0.000}x, {1 / fullFfmpeg.CpuPerCamera:0.0} cameras/core"));
         return 0;
     }
 
@@ -105,16 +111,15 @@ public static class IngestHarness
         });
 
     private static async Task<Measured> WorkerAsync(RunDirectory run, LocalInventory inventory, LocalKeys keys, LocalNats nats, string name, string district,
-        int cameras, int warmup, int seconds, double expectedFps)
+        int cameras, int warmup, int seconds, double expectedFps, Dictionary<string, string?>? settings = null)
     {
         var metricsPort = FreePorts.Next();
-        var worker = LocalIngest.Start(run, name, inventory.BaseUrl, keys.Ingest, nats.Url, new Dictionary<string, string?>
-        {
-            ["Ingest__Districts__0"] = district,
-            ["Ingest__MetricsPort"] = metricsPort.ToString(CultureInfo.InvariantCulture),
-            ["Ingest__ThumbnailInterval"] = "00:01:00",
-            ["Logging__LogLevel__Default"] = "Warning",
-        });
+        settings ??= [];
+        settings["Ingest__Districts__0"] = district;
+        settings["Ingest__MetricsPort"] = metricsPort.ToString(CultureInfo.InvariantCulture);
+        settings["Ingest__ThumbnailInterval"] = "00:01:00";
+        settings["Logging__LogLevel__Default"] = "Warning";
+        var worker = LocalIngest.Start(run, name, inventory.BaseUrl, keys.Ingest, nats.Url, settings);
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };

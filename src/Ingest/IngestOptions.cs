@@ -62,6 +62,14 @@ public sealed class IngestOptions
     [Range(64, 2160)]
     public int FullHeight { get; set; } = 720;
 
+    /// <summary>
+    /// Motion scores per second and camera in full mode (key-frame mode scores every frame it has).
+    /// Motion is a trigger, not a measurement: like NVRs that detect at 5 fps on 25 fps streams,
+    /// scoring a fifth of the frames finds the same vehicles at a fifth of the cost.
+    /// </summary>
+    [Range(0.1, 60)]
+    public double FullModeMotionPerSecond { get; set; } = 5;
+
     /// <summary>Frame events per second and camera in full mode (keyframe mode sends one per decoded frame).</summary>
     [Range(0.01, 30)]
     public double FullModeFrameEventsPerSecond { get; set; } = 2;
@@ -86,10 +94,26 @@ public sealed class IngestOptions
     [Range(1, 100_000)]
     public int KeyframeQueue { get; set; } = 256;
 
+    /// <summary>
+    /// Who decodes full-mode cameras: <see cref="FullModeDecoder.InProcess"/> (default, the cheapest) or
+    /// <see cref="FullModeDecoder.Ffmpeg"/>, one ffmpeg process per camera (isolated, ~1.6× the CPU).
+    /// </summary>
+    public FullModeDecoder FullModeDecoder { get; set; } = FullModeDecoder.InProcess;
+
     /// <summary>Prometheus endpoint port; 0 turns it off.</summary>
     [Range(0, 65535)]
     public int MetricsPort { get; set; }
 
     /// <summary>ffmpeg binary folder; empty = look on PATH.</summary>
     public string FfmpegFolder { get; set; } = string.Empty;
+}
+
+/// <summary>Where full-mode cameras are decoded (see <see cref="Capture.FullFrameSession"/>).</summary>
+public enum FullModeDecoder
+{
+    /// <summary>In the worker, one decoder per camera on the thread receiving its stream.</summary>
+    InProcess,
+
+    /// <summary>One ffmpeg process per camera, raw frames through a pipe.</summary>
+    Ffmpeg,
 }

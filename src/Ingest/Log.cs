@@ -28,8 +28,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Camera {CameraId}: cannot get its credentials from the inventory: {Reason}")]
     public static partial void CredentialsUnavailable(ILogger logger, string cameraId, string reason);
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Camera {CameraId}: {Reason}; reading its key frames through ffmpeg")]
-    public static partial void KeyframesThroughFfmpeg(ILogger logger, string cameraId, string reason);
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Camera {CameraId}: {Reason}; reading it through ffmpeg")]
+    public static partial void ThroughFfmpeg(ILogger logger, string cameraId, string reason);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Fleet: {Count} live worker(s): {Workers}")]
     public static partial void FleetChanged(ILogger logger, int count, string workers);

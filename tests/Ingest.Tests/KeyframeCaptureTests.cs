@@ -13,7 +13,7 @@ namespace CameraNet.Ingest.Tests;
 /// <summary>The in-process key-frame path: RTP → IDR access units → libavcodec → pooled I420 frames.</summary>
 public sealed class KeyframeDepacketizerTests
 {
-    private static async Task<RtpFrameSet> StreetAsync()
+    internal static async Task<RtpFrameSet> StreetAsync()
     {
         var scene = await new SceneCache(Path.Combine(RepoPaths.CacheDirectory, "sim")).GetAsync(
             new SceneSpec { Kind = SceneKind.Street, Variant = 0 }, TestContext.Current.CancellationToken);
@@ -21,7 +21,7 @@ public sealed class KeyframeDepacketizerTests
     }
 
     /// <summary>The RTP packets of loop frames [from, to), as the simulator sends them (without the '$' framing).</summary>
-    private static IEnumerable<byte[]> Packets(RtpFrameSet set, int from, int to)
+    internal static IEnumerable<byte[]> Packets(RtpFrameSet set, int from, int to)
     {
         ushort sequence = 1000;
         for (var i = from; i < to; i++)
@@ -62,10 +62,10 @@ public sealed class KeyframeDepacketizerTests
 
         using var pool = new FramePool(640, 360, 1);
         pool.TryRent(out var frame).ShouldBeTrue();
-        using var decoder = new KeyframeDecoder();
+        using var decoder = new H264Decoder();
         foreach (var (data, _) in units)
         {
-            decoder.Decode(data, frame).ShouldBe(DecodeStatus.Picture);
+            decoder.DecodeKeyFrame(data, frame).ShouldBe(DecodeStatus.Picture);
             var y = frame.Y.ToArray();
             y.Max().ShouldBeGreaterThan((byte)(y.Min() + 50), "a real picture has contrast");
         }

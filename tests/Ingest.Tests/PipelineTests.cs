@@ -35,12 +35,12 @@ public sealed class PipelineTests(CameraSimFixture sim, NatsFixture nats) : IAsy
 
     private EventPublisher Publisher => _publisher ??= new EventPublisher(Microsoft.Extensions.Options.Options.Create(Options), NullLoggerFactory.Instance);
 
-    private CameraPipeline Start(string simCamera, DecodeMode mode, double? fps = null)
+    private CameraPipeline Start(string simCamera, DecodeMode mode, double? fps = null, IngestOptions? options = null)
     {
         var serial = Interlocked.Increment(ref _serial);
         var camera = new IngestCamera($"120101000013100{serial:00000}", simCamera, "120101", "120101001", CameraKind.MonitoringClass2,
             sim.Url(simCamera), null, mode, fps, 1, HasCredentials: false);
-        var pipeline = new CameraPipeline(camera, Options, Publisher, new FFOptions { TemporaryFilesFolder = Path.GetTempPath() },
+        var pipeline = new CameraPipeline(camera, options ?? Options, Publisher, new FFOptions { TemporaryFilesFolder = Path.GetTempPath() },
             NullLogger.Instance, (_, _) => throw new InvalidOperationException("no credentials in this test"), _lanes);
         _pipelines.Add(pipeline);
         pipeline.Start();
@@ -126,8 +126,14 @@ public sealed class PipelineTests(CameraSimFixture sim, NatsFixture nats) : IAsy
     [Fact]
     public async Task Killing_one_ffmpeg_process_is_recovered_without_disturbing_the_others()
     {
-        var victim = Start("checkpoint-1", DecodeMode.Full, 10);
-        var bystander = Start("checkpoint-2", DecodeMode.Full, 10);
+        // Full mode through one ffmpeg per camera (the isolated alternative to the in-process decoder).
+        var throughFfmpeg = new IngestOptions
+        {
+            WorkerId = Options.WorkerId, NatsUrl = Options.NatsUrl, InventoryUrl = Options.InventoryUrl, ApiKey = Options.ApiKey,
+            FullWidth = Options.FullWidth, FullHeight = Options.FullHeight, FullModeDecoder = FullModeDecoder.Ffmpeg,
+        };
+        var victim = Start("checkpoint-1", DecodeMode.Full, 10, throughFfmpeg);
+        var bystander = Start("checkpoint-2", DecodeMode.Full, 10, throughFfmpeg);
         (await EventuallyAsync(() => victim.Health == CameraHealth.Online && bystander.Health == CameraHealth.Online, TimeSpan.FromSeconds(15))).ShouldBeTrue();
         await Task.Delay(1000, TestContext.Current.CancellationToken);
 

@@ -67,7 +67,7 @@ public sealed class DecoderLanes : IDisposable
 
     private void Run()
     {
-        using var decoder = new KeyframeDecoder();
+        using var decoder = new H264Decoder();
         while (true)
         {
             KeyframeJob job;
@@ -94,7 +94,7 @@ public sealed class DecoderLanes : IDisposable
                 var frame = job.Sink.RentFrame();
                 if (frame is not null)
                 {
-                    var status = decoder.Decode(job.Buffer.AsSpan(0, job.Length), frame);
+                    var status = decoder.DecodeKeyFrame(job.Buffer.AsSpan(0, job.Length), frame);
                     Interlocked.Increment(ref _decoded);
                     job.Sink.Decoded(frame, status, job);
                 }

@@ -42,7 +42,7 @@ public sealed class CameraPipeline : IAsyncDisposable
     private readonly Func<string, CancellationToken, Task<IngestCredentials>> _credentials;
     private readonly DecoderLanes _lanes;
     private StreamAddress? _address;
-    private bool _keyframesThroughFfmpeg;
+    private bool _throughFfmpeg;
 
     public CameraPipeline(
         IngestCamera camera, IngestOptions options, EventPublisher publisher, FFOptions ffmpeg, ILogger logger,
@@ -260,20 +260,22 @@ public sealed class CameraPipeline : IAsyncDisposable
         }
 
         CaptureResult result;
-        if (request.Mode == DecodeMode.Keyframe && !_keyframesThroughFfmpeg)
+        if (_throughFfmpeg || (request.Mode == DecodeMode.Full && _options.FullModeDecoder == FullModeDecoder.Ffmpeg))
         {
-            result = await KeyframeSession.RunAsync(_address!, pool, _lanes, OnFrame, OnError, session.Token);
-            if (result.Outcome == CaptureOutcome.UnsupportedCodec)
-            {
-                // Another codec (H.265, MJPEG…): ffmpeg reads it, decoding key frames only.
-                Log.KeyframesThroughFfmpeg(_logger, _camera.Id, result.Reason);
-                _keyframesThroughFfmpeg = true;
-                result = await CaptureSession.RunAsync(request, pool, OnFrame, OnError, _ffmpeg, session.Token);
-            }
+            result = await CaptureSession.RunAsync(request, pool, OnFrame, OnError, _ffmpeg, session.Token);
         }
         else
         {
-            result = await CaptureSession.RunAsync(request, pool, OnFrame, OnError, _ffmpeg, session.Token);
+            result = request.Mode == DecodeMode.Keyframe
+                ? await KeyframeSession.RunAsync(_address!, pool, _lanes, OnFrame, OnError, session.Token)
+                : await FullFrameSession.RunAsync(_address!, pool, request.AnalysisFps, OnFrame, OnError, session.Token);
+            if (result.Outcome == CaptureOutcome.UnsupportedCodec)
+            {
+                // Another codec (H.265, MJPEG…): ffmpeg reads it (key frames only in key-frame mode).
+                Log.ThroughFfmpeg(_logger, _camera.Id, result.Reason);
+                _throughFfmpeg = true;
+                result = await CaptureSession.RunAsync(request, pool, OnFrame, OnError, _ffmpeg, session.Token);
+            }
         }
 
         await session.CancelAsync();
@@ -303,7 +305,10 @@ public sealed class CameraPipeline : IAsyncDisposable
         var motion = new MotionDetector();
         var full = _camera.DecodeMode == DecodeMode.Full;
         var eventInterval = full ? TimeSpan.FromSeconds(1 / _options.FullModeFrameEventsPerSecond) : TimeSpan.Zero;
+        var motionInterval = full ? TimeSpan.FromSeconds(1 / _options.FullModeMotionPerSecond) * 0.9 : TimeSpan.Zero; // a tenth of slack for jitter
         var lastEvent = DateTimeOffset.MinValue;
+        var lastScored = DateTimeOffset.MinValue;
+        var score = 0.0;
         var lastThumbnail = DateTimeOffset.MinValue;
         long lastSequence = 0;
         await foreach (var frame in frames.ReadAllAsync())
@@ -316,7 +321,12 @@ public sealed class CameraPipeline : IAsyncDisposable
                 }
 
                 lastSequence = frame.Sequence;
-                var score = motion.Score(frame);
+                if (frame.ReceivedAt - lastScored >= motionInterval)
+                {
+                    score = motion.Score(frame);
+                    lastScored = frame.ReceivedAt;
+                }
+
                 if (frame.CapturedAt is { } captured)
                 {
                     IngestMetrics.FrameLag.WithLabels(_camera.Id).Set((frame.ReceivedAt - captured).TotalSeconds);

@@ -5,9 +5,12 @@ namespace CameraNet.Ingest.Rtsp;
 
 /// <summary>
 /// Rebuilds H.264 access units from RTP (RFC 6184: single NAL units, STAP-A aggregates and FU-A
-/// fragments) as Annex-B byte streams, keeping only those that start a picture by themselves: IDR
-/// frames, with the stream's parameter sets in front. Everything else is looked at (a NAL header per
-/// packet) and thrown away without being copied, which is what makes key-frame-only capture cheap.
+/// fragments) as Annex-B byte streams. With <see cref="KeyFramesOnly"/> (key-frame mode) it keeps only
+/// those that start a picture by themselves: IDR frames, with the stream's parameter sets in front.
+/// Everything else is looked at (a NAL header per packet) and thrown away without being copied, which
+/// is what makes key-frame-only capture cheap. Without it (full mode) every picture is handed on in
+/// order; after a loss, pictures are skipped until the next IDR frame, since they would be decoded
+/// against references the decoder never got.
 /// </summary>
 /// <remarks>Not thread-safe: one per stream, fed by its reader. The buffer is pooled and reused.</remarks>
 public sealed class H264Depacketizer : IDisposable
@@ -32,19 +35,34 @@ public sealed class H264Depacketizer : IDisposable
     private bool _withSps;
     private bool _withPps;
     private bool _hasSequence;
+    private bool _slice;
+    private bool _awaitingKey = true;
     private ushort _expected;
     private byte[]? _sps;
     private byte[]? _pps;
 
-    /// <summary>Called with each complete IDR access unit (Annex-B, parameter sets first) and its RTP timestamp.</summary>
-    public delegate void KeyFrameHandler(ReadOnlySpan<byte> accessUnit, uint rtpTimestamp);
+    /// <summary>Called with a complete access unit (Annex-B) and its RTP timestamp.</summary>
+    public delegate void AccessUnitHandler(ReadOnlySpan<byte> accessUnit, uint rtpTimestamp);
 
-    public KeyFrameHandler? OnKeyFrame { get; set; }
+    /// <summary>True (the default): only IDR frames are rebuilt; false: every picture is.</summary>
+    public bool KeyFramesOnly { get; init; } = true;
+
+    /// <summary>Each complete IDR access unit, parameter sets first.</summary>
+    public AccessUnitHandler? OnKeyFrame { get; set; }
+
+    /// <summary>Each complete picture that is not an IDR frame (only without <see cref="KeyFramesOnly"/>).</summary>
+    public AccessUnitHandler? OnInterFrame { get; set; }
 
     public long KeyFrames { get; private set; }
 
-    /// <summary>IDR frames that could not be used: data missing, or no parameter sets known yet.</summary>
+    /// <summary>Pictures that could not be used: data missing, or (IDR frames) no parameter sets known yet.</summary>
     public long Discarded { get; private set; }
+
+    /// <summary>Full mode: pictures passed over while waiting for an IDR frame to restart decoding from.</summary>
+    public long Skipped { get; private set; }
+
+    /// <summary>Full mode: pass over pictures until the next IDR frame (the consumer lost one, e.g. it was too slow).</summary>
+    public void AwaitKeyFrame() => _awaitingKey = true;
 
     public bool HasParameterSets => _sps is not null && _pps is not null;
 
@@ -89,11 +107,10 @@ public sealed class H264Depacketizer : IDisposable
         var marker = (packet[1] & 0x80) != 0;
         var sequence = BinaryPrimitives.ReadUInt16BigEndian(packet[2..]);
         var timestamp = BinaryPrimitives.ReadUInt32BigEndian(packet[4..]);
-        if (_hasSequence && sequence != _expected)
-        {
-            _broken = true; // lost packets: the current picture cannot be trusted
-        }
-
+        // Lost packets: the open picture cannot be trusted, and neither can the one this packet starts
+        // (what was lost may have been its beginning).
+        var lost = _hasSequence && sequence != _expected;
+        _broken |= lost;
         _hasSequence = true;
         _expected = (ushort)(sequence + 1);
         if (_open && timestamp != _timestamp)
@@ -104,6 +121,7 @@ public sealed class H264Depacketizer : IDisposable
         if (!_open)
         {
             Begin(timestamp);
+            _broken = lost;
         }
 
         Payload(packet[offset..end]);
@@ -124,6 +142,7 @@ public sealed class H264Depacketizer : IDisposable
         _inFragment = false;
         _withSps = false;
         _withPps = false;
+        _slice = false;
     }
 
     private void Payload(ReadOnlySpan<byte> payload)
@@ -212,14 +231,20 @@ public sealed class H264Depacketizer : IDisposable
         {
             _keyFrame = true;
         }
-        else if (type is >= NalSlice and <= 4 && !_keyFrame)
+        else if (type is >= NalSlice and <= 4 && !_keyFrame && (KeyFramesOnly || _awaitingKey))
         {
             // The picture's first slice is not an IDR slice: nothing here is worth copying.
             _skip = true;
             _length = 0;
+            if (!KeyFramesOnly)
+            {
+                Skipped++;
+            }
+
             return false;
         }
 
+        _slice |= type is >= NalSlice and <= NalIdr;
         _withSps |= type == NalSps;
         _withPps |= type == NalPps;
         Append(StartCode);
@@ -251,19 +276,31 @@ public sealed class H264Depacketizer : IDisposable
     private void Complete()
     {
         _open = false;
-        if (!_keyFrame || _skip)
+        if (KeyFramesOnly ? !_keyFrame || _skip : _skip && (!_broken || _length == 0))
         {
             return;
         }
 
-        if (_broken || _sps is null || _pps is null)
+        if (_broken || (_keyFrame && (_sps is null || _pps is null)))
         {
             Discarded++;
+            _awaitingKey = true;
+            return;
+        }
+
+        if (!_keyFrame)
+        {
+            if (_slice)
+            {
+                OnInterFrame?.Invoke(_buffer.AsSpan(0, _length), _timestamp);
+            }
+
             return;
         }
 
         KeyFrames++;
-        if (!_withSps || !_withPps)
+        _awaitingKey = false;
+        if ((!_withSps || !_withPps) && _sps is not null && _pps is not null)
         {
             // Put the parameter sets in front: a decoder that starts here needs them.
             var sets = 8 + _sps.Length + _pps.Length;

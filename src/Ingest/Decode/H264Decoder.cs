@@ -15,13 +15,19 @@ public enum DecodeStatus
 }
 
 /// <summary>
-/// Decodes self-contained H.264 key frames (IDR access units with their parameter sets) with the
-/// system's libavcodec and scales each picture into a pooled I420 frame with libswscale. One decoder
-/// context serves any number of cameras in turn: every access unit is decoded in full and the decoder
-/// is drained and flushed after it, so nothing of one camera's stream is left for the next. One thread
-/// at a time; the worker runs one per decoding lane.
+/// An H.264 decoder (the system's libavcodec, one thread) that scales pictures into pooled I420 frames
+/// with libswscale. Two ways to use it:
+/// <list type="bullet">
+/// <item><see cref="DecodeKeyFrame"/>: self-contained IDR access units from any number of cameras in
+/// turn. Each is decoded in full and the decoder is drained and flushed after it, so nothing of one
+/// camera's stream is left for the next (the shared key-frame lanes).</item>
+/// <item><see cref="DecodeNext"/>: one camera's stream, every access unit in order (full mode). A
+/// picture is converted only when the caller wants it, so frames skipped by the analysis rate cost
+/// the decode alone.</item>
+/// </list>
+/// One thread at a time.
 /// </summary>
-public sealed unsafe class KeyframeDecoder : IDisposable
+public sealed unsafe class H264Decoder : IDisposable
 {
     private readonly nint _codec;
     private nint _context;
@@ -29,9 +35,9 @@ public sealed unsafe class KeyframeDecoder : IDisposable
     private nint _frame;
     private nint _scaler;
 
-    static KeyframeDecoder() => LibAv.av_log_set_level(LibAv.LogQuiet); // outcomes are reported per frame instead
+    static H264Decoder() => LibAv.av_log_set_level(LibAv.LogQuiet); // outcomes are reported per frame instead
 
-    public KeyframeDecoder()
+    public H264Decoder()
     {
         _codec = LibAv.avcodec_find_decoder(LibAv.CodecIdH264);
         if (_codec == 0)
@@ -52,8 +58,41 @@ public sealed unsafe class KeyframeDecoder : IDisposable
         _frame = LibAv.av_frame_alloc();
     }
 
-    /// <summary>Decodes one access unit (Annex-B) into <paramref name="target"/>, scaled to its size.</summary>
-    public DecodeStatus Decode(ReadOnlySpan<byte> accessUnit, Frame target)
+    /// <summary>Decodes one self-contained key frame (Annex-B, parameter sets first) into <paramref name="target"/>, scaled to its size, and resets.</summary>
+    public DecodeStatus DecodeKeyFrame(ReadOnlySpan<byte> accessUnit, Frame target)
+    {
+        try
+        {
+            if (!Send(accessUnit))
+            {
+                return DecodeStatus.Invalid;
+            }
+
+            LibAv.avcodec_send_packet(_context, 0); // drain: the picture must come out now, not with the next camera's data
+            return Receive(target);
+        }
+        finally
+        {
+            LibAv.avcodec_flush_buffers(_context);
+        }
+    }
+
+    /// <summary>
+    /// Decodes the next access unit of a stream. A picture that comes out is scaled into
+    /// <paramref name="target"/> when one is given; without one it is decoded (later pictures need
+    /// it) and let go. <see cref="DecodeStatus.Picture"/> means a picture came out, converted or not.
+    /// </summary>
+    public DecodeStatus DecodeNext(ReadOnlySpan<byte> accessUnit, Frame? target) =>
+        Send(accessUnit) ? Receive(target) : DecodeStatus.Invalid;
+
+    /// <summary>Forgets the stream: the next access unit must be a key frame.</summary>
+    public void Reset()
+    {
+        ObjectDisposedException.ThrowIf(_context == 0, this);
+        LibAv.avcodec_flush_buffers(_context);
+    }
+
+    private bool Send(ReadOnlySpan<byte> accessUnit)
     {
         ObjectDisposedException.ThrowIf(_context == 0, this);
         var data = LibAv.av_malloc((nuint)(accessUnit.Length + LibAv.PacketPadding));
@@ -71,33 +110,29 @@ public sealed unsafe class KeyframeDecoder : IDisposable
             throw new OutOfMemoryException("av_packet_from_data failed");
         }
 
+        var sent = LibAv.avcodec_send_packet(_context, _packet);
+        LibAv.av_packet_unref(_packet);
+        return sent >= 0;
+    }
+
+    private DecodeStatus Receive(Frame? target)
+    {
         var status = DecodeStatus.NoPicture;
-        try
+        while (LibAv.avcodec_receive_frame(_context, _frame) == 0)
         {
-            var sent = LibAv.avcodec_send_packet(_context, _packet);
-            LibAv.av_packet_unref(_packet);
-            if (sent < 0)
+            if (target is null)
             {
-                return DecodeStatus.Invalid;
+                status = DecodeStatus.Picture;
+            }
+            else if (status != DecodeStatus.Picture && Scale(target))
+            {
+                status = DecodeStatus.Picture;
             }
 
-            LibAv.avcodec_send_packet(_context, 0); // drain: the picture must come out now, not with the next camera's data
-            while (LibAv.avcodec_receive_frame(_context, _frame) == 0)
-            {
-                if (status != DecodeStatus.Picture && Scale(target))
-                {
-                    status = DecodeStatus.Picture;
-                }
-
-                LibAv.av_frame_unref(_frame);
-            }
-
-            return status;
+            LibAv.av_frame_unref(_frame);
         }
-        finally
-        {
-            LibAv.avcodec_flush_buffers(_context);
-        }
+
+        return status;
     }
 
     private bool Scale(Frame target)
