@@ -82,7 +82,7 @@ public sealed class FleetTests(PostgresFixture postgres, NatsFixture nats, Camer
         string Logs() => $"worker-a:\n{a.Tail(20)}\nworker-b:\n{b.Tail(20)}";
 
         // Both workers settle; then, over a steady window, every camera is pulled by exactly one of them.
-        (await EventuallyAsync(() => watch.WorkersPerCamera(DateTimeOffset.MinValue).Count == Cameras, TimeSpan.FromSeconds(45))).ShouldBeTrue(Logs());
+        (await Eventually.TrueAsync(() => watch.WorkersPerCamera(DateTimeOffset.MinValue).Count == Cameras, TimeSpan.FromSeconds(45))).ShouldBeTrue(Logs());
         await Task.Delay(TimeSpan.FromSeconds(3), ct);
         var windowStart = DateTimeOffset.UtcNow;
         await Task.Delay(TimeSpan.FromSeconds(8), ct);
@@ -97,7 +97,7 @@ public sealed class FleetTests(PostgresFixture postgres, NatsFixture nats, Camer
         await a.StopAsync(TimeSpan.FromSeconds(20));
         a.ExitCode.ShouldBe(0, Logs());
         var afterStop = DateTimeOffset.UtcNow;
-        (await EventuallyAsync(() => byWorker["worker-a"].All(c => watch.WorkersPerCamera(afterStop).GetValueOrDefault(c)?.Contains("worker-b") == true), TimeSpan.FromSeconds(30)))
+        (await Eventually.TrueAsync(() => byWorker["worker-a"].All(c => watch.WorkersPerCamera(afterStop).GetValueOrDefault(c)?.Contains("worker-b") == true), TimeSpan.FromSeconds(30)))
             .ShouldBeTrue(Logs());
         var takeover = stopped.Elapsed;
         TestContext.Current.TestOutputHelper?.WriteLine($"graceful stop: cameras taken over after {takeover.TotalSeconds:0.0} s");
@@ -106,7 +106,7 @@ public sealed class FleetTests(PostgresFixture postgres, NatsFixture nats, Camer
         // C joins and takes its share from B; then C dies (SIGKILL, no goodbye): B takes its cameras back in time.
         var c = LocalIngest.Start(run, "worker-c", inventory.BaseUrl, keys.Ingest, nats.Url, WorkerSettings);
         var joined = DateTimeOffset.UtcNow;
-        (await EventuallyAsync(() => watch.Events.Any(e => e.At >= joined && e.Worker == "worker-c"), TimeSpan.FromSeconds(30))).ShouldBeTrue(c.Tail(20));
+        (await Eventually.TrueAsync(() => watch.Events.Any(e => e.At >= joined && e.Worker == "worker-c"), TimeSpan.FromSeconds(30))).ShouldBeTrue(c.Tail(20));
         await Task.Delay(TimeSpan.FromSeconds(4), ct);
         var shared = DateTimeOffset.UtcNow;
         await Task.Delay(TimeSpan.FromSeconds(6), ct);
@@ -118,7 +118,7 @@ public sealed class FleetTests(PostgresFixture postgres, NatsFixture nats, Camer
         var killed = Stopwatch.StartNew();
         await c.KillAsync();
         var afterKill = DateTimeOffset.UtcNow;
-        (await EventuallyAsync(() => cCameras.All(cam => watch.WorkersPerCamera(afterKill).GetValueOrDefault(cam)?.Contains("worker-b") == true), TimeSpan.FromSeconds(30)))
+        (await Eventually.TrueAsync(() => cCameras.All(cam => watch.WorkersPerCamera(afterKill).GetValueOrDefault(cam)?.Contains("worker-b") == true), TimeSpan.FromSeconds(30)))
             .ShouldBeTrue(b.Tail(20));
         TestContext.Current.TestOutputHelper?.WriteLine($"SIGKILL: cameras taken over after {killed.Elapsed.TotalSeconds:0.0} s");
         killed.Elapsed.ShouldBeLessThan(Heartbeat * 3 + TimeSpan.FromSeconds(2), "a dead worker's cameras are taken over within three heartbeat intervals");
@@ -126,21 +126,5 @@ public sealed class FleetTests(PostgresFixture postgres, NatsFixture nats, Camer
         await b.StopAsync(TimeSpan.FromSeconds(20));
         await listening.CancelAsync();
         await subscription.ContinueWith(_ => { }, TaskScheduler.Default);
-    }
-
-    private static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < timeout)
-        {
-            if (condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-
-        return condition();
     }
 }

@@ -38,22 +38,6 @@ public sealed class FleetViewTests(NatsFixture nats)
         Stopping = stopping,
     };
 
-    private static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < timeout)
-        {
-            if (condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-
-        return condition();
-    }
-
     [Fact]
     public async Task Peers_are_the_live_workers_of_the_same_fleet_and_districts_only()
     {
@@ -84,7 +68,7 @@ public sealed class FleetViewTests(NatsFixture nats)
             }
         }, ct);
 
-        (await EventuallyAsync(() => view.Live.Contains("peer"), TimeSpan.FromSeconds(10))).ShouldBeTrue();
+        (await Eventually.TrueAsync(() => view.Live.Contains("peer"), TimeSpan.FromSeconds(10), 50)).ShouldBeTrue();
         await Task.Delay(Interval * 3, ct);
         view.Live.ShouldBe(["peer", "self"], "workers of another fleet or district list are not peers");
 
@@ -92,15 +76,15 @@ public sealed class FleetViewTests(NatsFixture nats)
         await beating.CancelAsync();
         await beats;
         var silent = Stopwatch.StartNew();
-        (await EventuallyAsync(() => !view.Live.Contains("peer"), TimeSpan.FromSeconds(10))).ShouldBeTrue();
+        (await Eventually.TrueAsync(() => !view.Live.Contains("peer"), TimeSpan.FromSeconds(10), 50)).ShouldBeTrue();
         silent.Elapsed.ShouldBeGreaterThan(Interval * 2 - TimeSpan.FromMilliseconds(450), "a peer is not dropped before it has missed two heartbeats");
         view.Live.ShouldBe(["self"]);
 
         // Back, then a goodbye: gone at once.
         await sender.PublishHeartbeatAsync(Beat(peer), ct);
-        (await EventuallyAsync(() => view.Live.Contains("peer"), TimeSpan.FromSeconds(5))).ShouldBeTrue();
+        (await Eventually.TrueAsync(() => view.Live.Contains("peer"), TimeSpan.FromSeconds(5), 50)).ShouldBeTrue();
         await sender.PublishHeartbeatAsync(Beat(peer, stopping: true), ct);
-        (await EventuallyAsync(() => !view.Live.Contains("peer"), Interval)).ShouldBeTrue("a stopping worker is dropped without waiting for it to time out");
+        (await Eventually.TrueAsync(() => !view.Live.Contains("peer"), Interval, 50)).ShouldBeTrue("a stopping worker is dropped without waiting for it to time out");
 
         await view.StopAsync(ct);
     }

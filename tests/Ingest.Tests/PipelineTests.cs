@@ -47,28 +47,12 @@ public sealed class PipelineTests(CameraSimFixture sim, NatsFixture nats) : IAsy
         return pipeline;
     }
 
-    private static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < timeout)
-        {
-            if (condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-
-        return condition();
-    }
-
     [Fact]
     public async Task Frames_flow_from_several_cameras_at_once_in_both_modes()
     {
         var streets = new[] { Start("street-1", DecodeMode.Keyframe), Start("street-2", DecodeMode.Keyframe) };
         var checkpoints = new[] { Start("checkpoint-1", DecodeMode.Full, 10), Start("checkpoint-2", DecodeMode.Full, 10) };
-        (await EventuallyAsync(() => streets.Concat(checkpoints).All(p => p.Health == CameraHealth.Online), TimeSpan.FromSeconds(20))).ShouldBeTrue();
+        (await Eventually.TrueAsync(() => streets.Concat(checkpoints).All(p => p.Health == CameraHealth.Online), TimeSpan.FromSeconds(20))).ShouldBeTrue();
 
         var before = streets.Concat(checkpoints).Select(p => p.FramesDecoded).ToArray();
         await Task.Delay(TimeSpan.FromSeconds(8), TestContext.Current.CancellationToken);
@@ -84,13 +68,13 @@ public sealed class PipelineTests(CameraSimFixture sim, NatsFixture nats) : IAsy
     {
         var statuses = new ConcurrentQueue<CameraHealth>();
         var pipeline = Start("stalling", DecodeMode.Keyframe);
-        (await EventuallyAsync(() => pipeline.Health == CameraHealth.Online, TimeSpan.FromSeconds(15))).ShouldBeTrue();
+        (await Eventually.TrueAsync(() => pipeline.Health == CameraHealth.Online, TimeSpan.FromSeconds(15))).ShouldBeTrue();
 
         // The simulated camera stops sending 4 s into each session but keeps the connection open.
-        (await EventuallyAsync(() => pipeline.Health == CameraHealth.Stalled, TimeSpan.FromSeconds(15))).ShouldBeTrue(pipeline.Reason);
+        (await Eventually.TrueAsync(() => pipeline.Health == CameraHealth.Stalled, TimeSpan.FromSeconds(15))).ShouldBeTrue(pipeline.Reason);
         pipeline.Reason.ShouldContain("no frame for");
         var framesWhenStalled = pipeline.FramesDecoded;
-        (await EventuallyAsync(() => pipeline.Health == CameraHealth.Online && pipeline.FramesDecoded > framesWhenStalled, TimeSpan.FromSeconds(15)))
+        (await Eventually.TrueAsync(() => pipeline.Health == CameraHealth.Online && pipeline.FramesDecoded > framesWhenStalled, TimeSpan.FromSeconds(15)))
             .ShouldBeTrue("the watchdog restarts the stream and pictures come again");
         pipeline.Reconnects.ShouldBeGreaterThanOrEqualTo(1);
     }
@@ -99,7 +83,7 @@ public sealed class PipelineTests(CameraSimFixture sim, NatsFixture nats) : IAsy
     public async Task A_refusing_camera_is_unreachable_and_retried_with_growing_backoff()
     {
         var pipeline = Start("refusing", DecodeMode.Keyframe);
-        (await EventuallyAsync(() => pipeline.Attempts.Count >= 4, TimeSpan.FromSeconds(20))).ShouldBeTrue();
+        (await Eventually.TrueAsync(() => pipeline.Attempts.Count >= 4, TimeSpan.FromSeconds(20))).ShouldBeTrue();
         pipeline.Health.ShouldBe(CameraHealth.Unreachable);
         pipeline.Reason.ShouldContain("refused");
         var attempts = pipeline.Attempts;
@@ -111,12 +95,12 @@ public sealed class PipelineTests(CameraSimFixture sim, NatsFixture nats) : IAsy
     public async Task A_corrupt_stream_is_reported_bad_while_other_cameras_keep_their_frame_rate()
     {
         var healthy = Start("checkpoint-1", DecodeMode.Full, 10);
-        (await EventuallyAsync(() => healthy.Health == CameraHealth.Online, TimeSpan.FromSeconds(15))).ShouldBeTrue();
+        (await Eventually.TrueAsync(() => healthy.Health == CameraHealth.Online, TimeSpan.FromSeconds(15))).ShouldBeTrue();
         var before = healthy.FramesDecoded;
         var clock = Stopwatch.StartNew();
         var corrupt = Start("corrupt", DecodeMode.Keyframe);
         var corruptFull = Start("corrupt", DecodeMode.Full, 10);
-        (await EventuallyAsync(() => corrupt.Health == CameraHealth.BadStream && corruptFull.Health == CameraHealth.BadStream, TimeSpan.FromSeconds(30)))
+        (await Eventually.TrueAsync(() => corrupt.Health == CameraHealth.BadStream && corruptFull.Health == CameraHealth.BadStream, TimeSpan.FromSeconds(30)))
             .ShouldBeTrue($"{corrupt.Health} ({corrupt.Reason}) / {corruptFull.Health} ({corruptFull.Reason})");
         var rate = (healthy.FramesDecoded - before) / clock.Elapsed.TotalSeconds;
         rate.ShouldBeInRange(8.0, 12.0, "the healthy camera kept its 10 fps");
@@ -134,7 +118,7 @@ public sealed class PipelineTests(CameraSimFixture sim, NatsFixture nats) : IAsy
         };
         var victim = Start("checkpoint-1", DecodeMode.Full, 10, throughFfmpeg);
         var bystander = Start("checkpoint-2", DecodeMode.Full, 10, throughFfmpeg);
-        (await EventuallyAsync(() => victim.Health == CameraHealth.Online && bystander.Health == CameraHealth.Online, TimeSpan.FromSeconds(15))).ShouldBeTrue();
+        (await Eventually.TrueAsync(() => victim.Health == CameraHealth.Online && bystander.Health == CameraHealth.Online, TimeSpan.FromSeconds(15))).ShouldBeTrue();
         await Task.Delay(1000, TestContext.Current.CancellationToken);
 
         var ffmpeg = FfmpegPids(sim.Url("checkpoint-1"));
@@ -144,7 +128,7 @@ public sealed class PipelineTests(CameraSimFixture sim, NatsFixture nats) : IAsy
         Process.GetProcessById(ffmpeg[0]).Kill();
 
         var victimFrames = victim.FramesDecoded;
-        (await EventuallyAsync(() => victim.Reconnects >= 1 && victim.Health == CameraHealth.Online && victim.FramesDecoded > victimFrames + 10, TimeSpan.FromSeconds(20)))
+        (await Eventually.TrueAsync(() => victim.Reconnects >= 1 && victim.Health == CameraHealth.Online && victim.FramesDecoded > victimFrames + 10, TimeSpan.FromSeconds(20)))
             .ShouldBeTrue($"{victim.Health}: {victim.Reason}");
         FfmpegPids(sim.Url("checkpoint-1")).ShouldNotContain(ffmpeg[0]);
         ((bystander.FramesDecoded - bystanderBefore) / clock.Elapsed.TotalSeconds).ShouldBeInRange(8.0, 12.0);

@@ -41,6 +41,23 @@ public static class Eventually
         }
     }
 
+    /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes; the last answer is returned (for assertions with their own message).</summary>
+    public static async Task<bool> TrueAsync(Func<bool> condition, TimeSpan timeout, int pollMilliseconds = 100)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            if (condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(pollMilliseconds, Xunit.TestContext.Current.CancellationToken);
+        }
+
+        return condition();
+    }
+
     public static Task UntilAsync(Func<bool> condition, TimeSpan timeout, string what) =>
         GetAsync<object>(() => Task.FromResult<object?>(condition() ? true : null), timeout, what);
 

@@ -13,6 +13,9 @@ namespace CameraNet.Ingest.Motion;
 /// <remarks>
 /// Works on the decoder's Y plane directly (no colour conversion), sums eight pixels at a time in a
 /// 64-bit register, and reads every other row of large frames; every buffer is allocated once per frame size, so scoring a frame allocates nothing.
+/// The first version did the same with OpenCvSharp (area resize, blur, absdiff, threshold, countNonZero):
+/// 274 µs and 1,248 B per 640×360 frame, the bytes being OpenCvSharp's argument wrappers on every call;
+/// the 0 B per frame target ruled it out. OpenCvSharp still encodes the thumbnails.
 /// </remarks>
 public sealed class MotionDetector
 {

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using CameraNet.Contracts;
 
 namespace CameraNet.Ingest.Rtsp;
 
@@ -533,7 +534,7 @@ public sealed class RtspClient : IAsyncDisposable
             {
                 if (header.StartsWith("Digest ", StringComparison.OrdinalIgnoreCase))
                 {
-                    var fields = Fields(header[7..]);
+                    var fields = DigestFields.Parse(header[7..]);
                     if (fields.TryGetValue("algorithm", out var algorithm) && !algorithm.Equals("MD5", StringComparison.OrdinalIgnoreCase))
                     {
                         continue;
@@ -565,19 +566,19 @@ public sealed class RtspClient : IAsyncDisposable
                 return "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username}:{password}"));
             }
 
-            var ha1 = Md5($"{username}:{_realm}:{password}");
-            var ha2 = Md5($"{method}:{uri}");
+            var ha1 = DigestFields.Md5($"{username}:{_realm}:{password}");
+            var ha2 = DigestFields.Md5($"{method}:{uri}");
             var header = new StringBuilder()
                 .Append(CultureInfo.InvariantCulture, $"Digest username=\"{username}\", realm=\"{_realm}\", nonce=\"{_nonce}\", uri=\"{uri}\"");
             if (_qopAuth)
             {
                 var nc = (++_nonceCount).ToString("x8", CultureInfo.InvariantCulture);
                 var cnonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant();
-                header.Append(CultureInfo.InvariantCulture, $", qop=auth, nc={nc}, cnonce=\"{cnonce}\", response=\"{Md5($"{ha1}:{_nonce}:{nc}:{cnonce}:auth:{ha2}")}\"");
+                header.Append(CultureInfo.InvariantCulture, $", qop=auth, nc={nc}, cnonce=\"{cnonce}\", response=\"{DigestFields.Md5($"{ha1}:{_nonce}:{nc}:{cnonce}:auth:{ha2}")}\"");
             }
             else
             {
-                header.Append(CultureInfo.InvariantCulture, $", response=\"{Md5($"{ha1}:{_nonce}:{ha2}")}\"");
+                header.Append(CultureInfo.InvariantCulture, $", response=\"{DigestFields.Md5($"{ha1}:{_nonce}:{ha2}")}\"");
             }
 
             if (_opaque is not null)
@@ -587,51 +588,5 @@ public sealed class RtspClient : IAsyncDisposable
 
             return header.Append(", algorithm=MD5").ToString();
         }
-
-        private static Dictionary<string, string> Fields(string text)
-        {
-            var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            var i = 0;
-            while (i < text.Length)
-            {
-                while (i < text.Length && text[i] is ' ' or ',')
-                {
-                    i++;
-                }
-
-                var eq = text.IndexOf('=', i);
-                if (eq < 0)
-                {
-                    break;
-                }
-
-                var name = text[i..eq].Trim();
-                i = eq + 1;
-                string value;
-                if (i < text.Length && text[i] == '"')
-                {
-                    var close = text.IndexOf('"', i + 1);
-                    close = close < 0 ? text.Length : close;
-                    value = text[(i + 1)..close];
-                    i = close + 1;
-                }
-                else
-                {
-                    var comma = text.IndexOf(',', i);
-                    comma = comma < 0 ? text.Length : comma;
-                    value = text[i..comma].Trim();
-                    i = comma;
-                }
-
-                fields[name] = value;
-            }
-
-            return fields;
-        }
-
-        private static string Md5(string text) =>
-#pragma warning disable CA5351 // RTSP Digest authentication is defined with MD5
-            Convert.ToHexString(MD5.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
-#pragma warning restore CA5351
     }
 }
