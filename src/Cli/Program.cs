@@ -9,6 +9,7 @@ var root = new RootCommand("cameranet: CameraNet's command line for operators, a
     RegisterCommands.Divisions(),
     RegisterCommands.Cameras(),
     CoverageCommands.Create(RegisterCommands.InventoryOption()),
+    PlateCommands.Create(),
 };
 
 var parse = root.Parse(args);

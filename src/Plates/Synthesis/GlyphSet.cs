@@ -38,6 +38,19 @@ public sealed class GlyphSet
             }
         }
 
+        // The font has no special suffixes (学 警 挂 港 澳 使 领 试 超): draw them from a system CJK font
+        // (fonts-noto-cjk, which ./cameranet installs) in the same format, when there is one.
+        if (glyphs.TryGetValue('京', out var sample))
+        {
+            foreach (var c in CameraNet.Contracts.PlateGrammar.SpecialSuffixes)
+            {
+                if (!glyphs.ContainsKey(c) && FromFont(c, sample.Width, sample.Height) is { } drawn)
+                {
+                    glyphs[c] = drawn;
+                }
+            }
+        }
+
         _glyphs = glyphs.ToFrozenDictionary();
         _backgrounds = backgrounds.ToFrozenDictionary(StringComparer.Ordinal);
     }
@@ -55,6 +68,31 @@ public sealed class GlyphSet
     /// <summary>Background by name: blue, yellow, black, green-small, green-large.</summary>
     public SKImage Background(string name) =>
         _backgrounds.TryGetValue(name, out var image) ? image : throw new ArgumentException($"no plate background '{name}'", nameof(name));
+
+    private static SKImage? FromFont(char c, int width, int height)
+    {
+        using var typeface = SKFontManager.Default.MatchFamily("Noto Sans CJK SC", SKFontStyle.Bold);
+        if (typeface is null)
+        {
+            return null;
+        }
+
+        using var font = new SKFont(typeface, height);
+        if (font.GetGlyph(c) == 0)
+        {
+            return null;
+        }
+
+        using var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true };
+        var text = c.ToString();
+        font.MeasureText(text, out var bounds);
+        using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
+        surface.Canvas.Clear(SKColors.White);
+        // Stretch the character's ink box onto the glyph cell, as the plate font's characters fill theirs.
+        surface.Canvas.Scale(width * 0.96f / bounds.Width, height * 0.96f / bounds.Height);
+        surface.Canvas.DrawText(text, -bounds.Left + bounds.Width * 0.02f, -bounds.Top + bounds.Height * 0.02f, SKTextAlign.Left, font, paint);
+        return surface.Snapshot();
+    }
 
     private static SKImage Load(Assembly assembly, string file)
     {

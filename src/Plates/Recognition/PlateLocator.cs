@@ -1,0 +1,233 @@
+using CameraNet.Contracts;
+using OpenCvSharp;
+
+namespace CameraNet.Plates.Recognition;
+
+/// <summary>A region that may hold a plate, in the coordinates of the image it was found in.</summary>
+/// <param name="Centre">Centre of the plate.</param>
+/// <param name="Width">Length of the plate's long side.</param>
+/// <param name="Height">Length of its short side.</param>
+/// <param name="Angle">Degrees the long side is turned from the x axis (y down, OpenCV convention).</param>
+public readonly record struct PlateRegion(Point2f Centre, float Width, float Height, float Angle, PlateColour Colour, float Score)
+{
+    /// <summary>The four corners: top-left, top-right, bottom-right, bottom-left of the upright plate.</summary>
+    public Point2f[] Corners(float grow = 1, float growHeight = 1)
+    {
+        var a = Angle * Math.PI / 180;
+        var u = new Point2f((float)Math.Cos(a), (float)Math.Sin(a));
+        var v = new Point2f(-u.Y, u.X);
+        var hw = Width * grow / 2;
+        var hh = Height * growHeight / 2;
+        return
+        [
+            Centre - u * hw - v * hh,
+            Centre + u * hw - v * hh,
+            Centre + u * hw + v * hh,
+            Centre - u * hw + v * hh,
+        ];
+    }
+
+    /// <summary>The region of an OpenCV rotated rectangle, long side first, angle in (-90, 90].</summary>
+    public static PlateRegion From(RotatedRect rect, PlateColour colour = PlateColour.Unknown, float score = 0)
+    {
+        float w = rect.Size.Width, h = rect.Size.Height, angle = rect.Angle;
+        if (w < h)
+        {
+            (w, h) = (h, w);
+            angle -= 90;
+        }
+
+        while (angle <= -90)
+        {
+            angle += 180;
+        }
+
+        while (angle > 90)
+        {
+            angle -= 180;
+        }
+
+        return new PlateRegion(rect.Center, w, h, angle, colour, score);
+    }
+
+    public Rect Bounds
+    {
+        get
+        {
+            var corners = Corners();
+            var x0 = corners.Min(p => p.X);
+            var y0 = corners.Min(p => p.Y);
+            return new Rect((int)x0, (int)y0, (int)Math.Ceiling(corners.Max(p => p.X) - x0), (int)Math.Ceiling(corners.Max(p => p.Y) - y0));
+        }
+    }
+}
+
+/// <summary>
+/// Finds plate candidates in a BGR image: blue, yellow and green plates by colour (HSV masks closed
+/// across the character gaps), and any plate by the dense vertical strokes its characters make (Sobel
+/// x, closed horizontally), which also finds white and black plates and faded ones. Candidates are
+/// filtered by shape (aspect 2–6.5, fill) and ranked; the reader decides which are plates.
+/// </summary>
+public static class PlateLocator
+{
+    /// <summary>Images are searched at most this large (longest side); plates are then at least ~30 px long.</summary>
+    public const int WorkSize = 1024;
+
+    public static List<PlateRegion> Locate(Mat bgr, int maxCandidates = 12)
+    {
+        ArgumentNullException.ThrowIfNull(bgr);
+        var scale = Math.Min(1.0, WorkSize / (double)Math.Max(bgr.Width, bgr.Height));
+        using var work = new Mat();
+        if (scale < 1)
+        {
+            Cv2.Resize(bgr, work, new Size(), scale, scale, InterpolationFlags.Area);
+        }
+        else
+        {
+            bgr.CopyTo(work);
+        }
+
+        var found = new List<PlateRegion>();
+        using var hsv = new Mat();
+        Cv2.CvtColor(work, hsv, ColorConversionCodes.BGR2HSV);
+        foreach (var (colour, low, high) in ColourRanges)
+        {
+            using var mask = new Mat();
+            Cv2.InRange(hsv, low, high, mask);
+            Candidates(mask, colour, found, closeWidth: 15, closeHeight: 3);
+        }
+
+        using (var gray = new Mat())
+        {
+            Cv2.CvtColor(work, gray, ColorConversionCodes.BGR2GRAY);
+            Strokes(gray, hsv, found, 1);
+
+            // Large plates: their characters are far apart at full size; half size closes them.
+            using var half = new Mat();
+            Cv2.Resize(gray, half, new Size(), 0.5, 0.5, InterpolationFlags.Area);
+            using var halfHsv = new Mat();
+            Cv2.Resize(hsv, halfHsv, new Size(), 0.5, 0.5, InterpolationFlags.Nearest);
+            Strokes(half, halfHsv, found, 2);
+        }
+
+        // Overlapping candidates: keep the best of each cluster.
+        found.Sort((a, b) => b.Score.CompareTo(a.Score));
+        var kept = new List<PlateRegion>();
+        foreach (var c in found)
+        {
+            if (kept.Count >= maxCandidates)
+            {
+                break;
+            }
+
+            if (!kept.Any(k => Overlap(k.Bounds, c.Bounds) > 0.5))
+            {
+                kept.Add(c);
+            }
+        }
+
+        return kept.Select(c => c with { Centre = new Point2f((float)(c.Centre.X / scale), (float)(c.Centre.Y / scale)), Width = (float)(c.Width / scale), Height = (float)(c.Height / scale) }).ToList();
+    }
+
+    /// <summary>Regions dense in vertical strokes (characters), found at 1/<paramref name="factor"/> of the work size.</summary>
+    private static void Strokes(Mat gray, Mat hsv, List<PlateRegion> found, int factor)
+    {
+        using var edges = new Mat();
+        using var blurred = new Mat();
+        Cv2.GaussianBlur(gray, blurred, new Size(3, 3), 0);
+        Cv2.Sobel(blurred, edges, MatType.CV_16S, 1, 0, 3);
+        Cv2.ConvertScaleAbs(edges, edges);
+        Cv2.Threshold(edges, edges, 0, 255, ThresholdTypes.Binary | ThresholdTypes.Otsu);
+        var local = new List<PlateRegion>();
+        Candidates(edges, PlateColour.Unknown, local, closeWidth: 17, closeHeight: 3, byEdges: true, hsv);
+        foreach (var r in local)
+        {
+            found.Add(r with { Centre = new Point2f(r.Centre.X * factor, r.Centre.Y * factor), Width = r.Width * factor, Height = r.Height * factor });
+        }
+    }
+
+    private static readonly (PlateColour Colour, Scalar Low, Scalar High)[] ColourRanges =
+    [
+        (PlateColour.Blue, new Scalar(100, 55, 35), new Scalar(125, 255, 255)),
+        (PlateColour.Yellow, new Scalar(12, 80, 70), new Scalar(34, 255, 255)),
+        (PlateColour.Green, new Scalar(35, 45, 70), new Scalar(85, 255, 255)),
+    ];
+
+    private static double Overlap(Rect a, Rect b)
+    {
+        var i = a & b;
+        if (i.Width <= 0 || i.Height <= 0)
+        {
+            return 0;
+        }
+
+        return i.Width * (double)i.Height / Math.Min(a.Width * (double)a.Height, b.Width * (double)b.Height);
+    }
+
+    private static void Candidates(Mat binary, PlateColour colour, List<PlateRegion> found, int closeWidth, int closeHeight, bool byEdges = false, Mat? hsv = null)
+    {
+        using var closed = new Mat();
+        using (var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(closeWidth, closeHeight)))
+        {
+            Cv2.MorphologyEx(binary, closed, MorphTypes.Close, kernel);
+        }
+
+        using (var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(3, 3)))
+        {
+            Cv2.MorphologyEx(closed, closed, MorphTypes.Open, kernel);
+        }
+
+        Cv2.FindContours(closed, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
+        foreach (var contour in contours)
+        {
+            var area = Cv2.ContourArea(contour);
+            if (area < 150)
+            {
+                continue;
+            }
+
+            var region = PlateRegion.From(Cv2.MinAreaRect(contour), colour);
+            var (w, h, angle) = (region.Width, region.Height, region.Angle);
+            var aspect = w / Math.Max(1, h);
+            var fill = area / Math.Max(1, w * h);
+            if (h < 8 || w < 30 || aspect is < 1.8f or > 7f || Math.Abs(angle) > 45 || fill < 0.45)
+            {
+                continue;
+            }
+
+            if (byEdges && hsv is not null)
+            {
+                region = region with { Colour = DominantColour(hsv, region.Bounds) };
+            }
+
+            // Plates are about 3.1 (blue, yellow) or 3.4 (green) times as long as high.
+            var shape = 1 - Math.Min(1, Math.Abs(aspect - 3.3) / 3);
+            found.Add(region with { Score = (float)(shape * 0.6 + fill * 0.4 + (byEdges ? 0 : 0.1)) });
+        }
+    }
+
+    private static PlateColour DominantColour(Mat hsv, Rect bounds)
+    {
+        bounds &= new Rect(0, 0, hsv.Width, hsv.Height);
+        if (bounds.Width <= 0 || bounds.Height <= 0)
+        {
+            return PlateColour.Blue;
+        }
+
+        using var roi = new Mat(hsv, bounds);
+        var best = PlateColour.Blue;
+        var bestCount = -1;
+        foreach (var (colour, low, high) in ColourRanges)
+        {
+            using var mask = new Mat();
+            Cv2.InRange(roi, low, high, mask);
+            var count = Cv2.CountNonZero(mask);
+            if (count > bestCount)
+            {
+                (best, bestCount) = (colour, count);
+            }
+        }
+
+        return bestCount > bounds.Width * bounds.Height / 5 ? best : PlateColour.White;
+    }
+}

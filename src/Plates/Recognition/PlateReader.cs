@@ -1,0 +1,96 @@
+using OpenCvSharp;
+
+namespace CameraNet.Plates.Recognition;
+
+/// <summary>A plate read in an image.</summary>
+public sealed record PlateRead(string Text, float Confidence, float[] CharacterConfidence, PlateRegion Region);
+
+/// <summary>
+/// The recogniser: <see cref="PlateLocator"/> proposes regions, <see cref="PlateRectifier"/> cuts each
+/// upright, <see cref="PlateOcr"/> reads it; a region whose reading is not a valid plate number with
+/// enough confidence is not a plate. Thread-safe: the locator and rectifier keep no state, the OCR
+/// session is safe for concurrent use.
+/// </summary>
+public sealed class PlateReader : IDisposable
+{
+    /// <summary>Readings below this confidence (the weakest character's probability) are dropped.</summary>
+    public const float MinConfidence = 0.5f;
+
+    private static readonly (float Width, float Height)[] Variants = [(1, 1), (1, 1.2f), (1.06f, 1), (0.94f, 0.9f)];
+
+    private readonly PlateOcr _ocr;
+
+    public PlateReader(PlateOcr ocr) => _ocr = ocr;
+
+    /// <summary>The reader with the committed model (embedded in this assembly).</summary>
+    public static PlateReader CreateDefault()
+    {
+        using var stream = typeof(PlateReader).Assembly.GetManifestResourceStream("models/plate-ocr.onnx")
+            ?? throw new InvalidOperationException("the plate reader's model is missing from the assembly (run './cameranet plates train')");
+        using var memory = new MemoryStream();
+        stream.CopyTo(memory);
+        return new PlateReader(new PlateOcr(memory.ToArray()));
+    }
+
+    [ThreadStatic]
+    private static Mat? _bgr;
+
+    /// <summary>
+    /// Reads the plates in a frame the caller owns, in I420 (the ingest worker's decoded frames: Y plane,
+    /// then U and V at half size), wrapped where it lies (no copy of the caller's buffer); the colour
+    /// conversion the locator needs goes into a per-thread scratch image.
+    /// </summary>
+    public IReadOnlyList<PlateRead> ReadI420(nint data, int width, int height)
+    {
+        if (data == 0 || width < 64 || height < 32 || width % 2 != 0 || height % 2 != 0)
+        {
+            throw new ArgumentException($"an I420 frame needs a buffer and an even size of at least 64x32, not {width}x{height}");
+        }
+
+        using var planar = Mat.FromPixelData(height * 3 / 2, width, MatType.CV_8UC1, data);
+        var bgr = _bgr ??= new Mat();
+        Cv2.CvtColor(planar, bgr, ColorConversionCodes.YUV2BGR_I420);
+        return Read(bgr);
+    }
+
+    /// <summary>Reads the plates in a BGR image (any size; not copied, not changed).</summary>
+    public IReadOnlyList<PlateRead> Read(Mat bgr)
+    {
+        var reads = new List<PlateRead>();
+        using var crop = new Mat();
+        var bytes = new byte[PlateRectifier.Height * PlateRectifier.Width];
+        foreach (var region in PlateLocator.Locate(bgr))
+        {
+            // The locator's box is often a little off (a frame edge taken in, a character cut): when
+            // the first reading fails, a slightly taller and a slightly wider cut get a chance.
+            OcrResult best = default;
+            foreach (var variant in Variants)
+            {
+                var cut = region with { Width = region.Width * variant.Width, Height = region.Height * variant.Height };
+                PlateRectifier.Cut(bgr, cut, crop);
+                System.Runtime.InteropServices.Marshal.Copy(crop.Data, bytes, 0, bytes.Length);
+                var result = _ocr.Read(bytes);
+                if (result.Text.Length > 0 && result.Confidence > best.Confidence)
+                {
+                    best = result;
+                }
+
+                if (best.Confidence >= MinConfidence)
+                {
+                    break;
+                }
+            }
+
+            if (best.Text is { Length: > 0 } text && best.Confidence >= MinConfidence && !reads.Any(r => r.Text == text))
+            {
+                reads.Add(new PlateRead(text, best.Confidence, best.CharacterConfidence, region));
+            }
+        }
+
+        return reads;
+    }
+
+    public PlateOcr Ocr => _ocr;
+
+    public void Dispose() => _ocr.Dispose();
+}

@@ -1,0 +1,72 @@
+using OpenCvSharp;
+
+namespace CameraNet.Plates.Recognition;
+
+/// <summary>
+/// Cuts a plate region out of an image as an upright grey crop of the reader's input size. Training
+/// crops are cut by this same code from synthetic scenes, so the reader sees the same framing (a little
+/// margin around the plate) in training and at run time.
+/// </summary>
+public static class PlateRectifier
+{
+    public const int Height = 32;
+    public const int Width = 128;
+
+    /// <summary>Margin around the plate: the crop spans this much more than the region's long and short sides.</summary>
+    public const float GrowWidth = 1.08f;
+
+    public const float GrowHeight = 1.30f;
+
+    /// <summary>Writes the crop (grey, <see cref="Height"/>×<see cref="Width"/>) into <paramref name="crop"/>.</summary>
+    public static void Cut(Mat bgrOrGray, PlateRegion region, Mat crop)
+    {
+        var corners = region.Corners(GrowWidth, GrowHeight);
+        using var transform = Cv2.GetAffineTransform(
+            [corners[0], corners[1], corners[3]],
+            [new Point2f(0, 0), new Point2f(Width, 0), new Point2f(0, Height)]);
+
+        // Shrinking a large plate to 32 px high: sample from a version blurred to the target resolution, or strokes alias.
+        var shrink = region.Height * GrowHeight / Height;
+        if (bgrOrGray.Channels() == 1)
+        {
+            Warp(bgrOrGray, transform, crop, shrink);
+            return;
+        }
+
+        using var gray = new Mat();
+        var bounds = region.Bounds;
+        var pad = (int)(region.Height * GrowHeight) + 2;
+        var roi = new Rect(bounds.X - pad, bounds.Y - pad, bounds.Width + 2 * pad, bounds.Height + 2 * pad) & new Rect(0, 0, bgrOrGray.Width, bgrOrGray.Height);
+        if (roi.Width <= 0 || roi.Height <= 0)
+        {
+            crop.Create(Height, Width, MatType.CV_8UC1);
+            crop.SetTo(Scalar.All(0));
+            return;
+        }
+
+        using (var part = new Mat(bgrOrGray, roi))
+        {
+            Cv2.CvtColor(part, gray, ColorConversionCodes.BGR2GRAY);
+        }
+
+        // The transform was made for whole-image coordinates: shift it to the region of interest.
+        using var shifted = transform.Clone();
+        shifted.Set(0, 2, transform.At<double>(0, 2) + transform.At<double>(0, 0) * roi.X + transform.At<double>(0, 1) * roi.Y);
+        shifted.Set(1, 2, transform.At<double>(1, 2) + transform.At<double>(1, 0) * roi.X + transform.At<double>(1, 1) * roi.Y);
+        Warp(gray, shifted, crop, shrink);
+    }
+
+    private static void Warp(Mat gray, Mat transform, Mat crop, double shrink)
+    {
+        if (shrink > 1.6)
+        {
+            using var smooth = new Mat();
+            var sigma = 0.45 * shrink;
+            Cv2.GaussianBlur(gray, smooth, new Size(0, 0), sigma);
+            Cv2.WarpAffine(smooth, crop, transform, new Size(Width, Height), InterpolationFlags.Linear, BorderTypes.Replicate);
+            return;
+        }
+
+        Cv2.WarpAffine(gray, crop, transform, new Size(Width, Height), InterpolationFlags.Linear, BorderTypes.Replicate);
+    }
+}

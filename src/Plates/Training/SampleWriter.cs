@@ -1,0 +1,27 @@
+using System.Text;
+using CameraNet.Plates.Recognition;
+using CameraNet.Plates.Synthesis;
+
+namespace CameraNet.Plates.Training;
+
+/// <summary>Writes training crops for <c>tools/plates/train_ocr.py</c>: <c>crops.u8</c> (N × 32 × 128 grey bytes) and <c>labels.txt</c> (one label per line, empty = no plate).</summary>
+public static class SampleWriter
+{
+    public static async Task WriteAsync(string directory, int count, int seed, CancellationToken cancellationToken)
+    {
+        const int size = PlateRectifier.Height * PlateRectifier.Width;
+        var pixels = new byte[(long)count * size];
+        var labels = new string[count];
+        var renderer = PlateRenderer.Default;
+        await Parallel.ForAsync(0, count, cancellationToken, (i, _) =>
+        {
+            var (crop, label) = SampleGenerator.Sample(seed, i, renderer);
+            crop.CopyTo(pixels.AsSpan(i * size, size));
+            labels[i] = label;
+            return ValueTask.CompletedTask;
+        });
+
+        await File.WriteAllBytesAsync(Path.Combine(directory, "crops.u8"), pixels, cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(directory, "labels.txt"), string.Join('\n', labels) + "\n", new UTF8Encoding(false), cancellationToken);
+    }
+}
