@@ -73,7 +73,7 @@ public static class PlateLocator
     /// <summary>Images are searched at most this large (longest side); plates are then at least ~30 px long.</summary>
     public const int WorkSize = 1024;
 
-    public static List<PlateRegion> Locate(Mat bgr, int maxCandidates = 12)
+    public static List<PlateRegion> Locate(Mat bgr, int maxCandidates = 16)
     {
         ArgumentNullException.ThrowIfNull(bgr);
         var scale = Math.Min(1.0, WorkSize / (double)Math.Max(bgr.Width, bgr.Height));
@@ -90,12 +90,20 @@ public static class PlateLocator
         var found = new List<PlateRegion>();
         using var hsv = new Mat();
         Cv2.CvtColor(work, hsv, ColorConversionCodes.BGR2HSV);
+        using var yellowOrGreen = new Mat(hsv.Size(), MatType.CV_8UC1, Scalar.All(0));
         foreach (var (colour, low, high) in ColourRanges)
         {
             using var mask = new Mat();
             Cv2.InRange(hsv, low, high, mask);
             Candidates(mask, colour, found, closeWidth: 15, closeHeight: 3);
+            if (colour is PlateColour.Yellow or PlateColour.Green)
+            {
+                Cv2.BitwiseOr(yellowOrGreen, mask, yellowOrGreen);
+            }
         }
+
+        // Large new-energy plates are two-toned: yellow under the province and letter, green under the serial.
+        Candidates(yellowOrGreen, PlateColour.Green, found, closeWidth: 15, closeHeight: 3);
 
         using (var gray = new Mat())
         {
@@ -120,7 +128,9 @@ public static class PlateLocator
                 break;
             }
 
-            if (!kept.Any(k => Overlap(k.Bounds, c.Bounds) > 0.5))
+            // Same box (IoU > 0.6): keep one. A box inside a larger one (one colour half of a two-tone
+            // plate, or the plate inside its frame) stays: the reader decides which reads as a plate.
+            if (!kept.Any(k => IntersectionOverUnion(k.Bounds, c.Bounds) > 0.6))
             {
                 kept.Add(c);
             }
@@ -153,7 +163,20 @@ public static class PlateLocator
         (PlateColour.Green, new Scalar(35, 45, 70), new Scalar(85, 255, 255)),
     ];
 
-    private static double Overlap(Rect a, Rect b)
+    private static double IntersectionOverUnion(Rect a, Rect b)
+    {
+        var i = a & b;
+        if (i.Width <= 0 || i.Height <= 0)
+        {
+            return 0;
+        }
+
+        var inter = i.Width * (double)i.Height;
+        return inter / (a.Width * (double)a.Height + b.Width * (double)b.Height - inter);
+    }
+
+    /// <summary>Intersection over the smaller box: 1 when one box lies inside the other.</summary>
+    public static double Overlap(Rect a, Rect b)
     {
         var i = a & b;
         if (i.Width <= 0 || i.Height <= 0)

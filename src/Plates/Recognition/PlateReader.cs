@@ -81,9 +81,23 @@ public sealed class PlateReader : IDisposable
                 }
             }
 
-            if (best.Text is { Length: > 0 } text && best.Confidence >= MinConfidence && !reads.Any(r => r.Text == text))
+            if (best.Text is { Length: > 0 } text && best.Confidence >= MinConfidence)
             {
                 reads.Add(new PlateRead(text, best.Confidence, best.CharacterConfidence, region));
+            }
+        }
+
+        // One plate, one reading: of readings whose boxes overlap (or that say the same), the most confident stays.
+        reads.Sort((a, b) => b.Confidence.CompareTo(a.Confidence));
+        for (var i = reads.Count - 1; i > 0; i--)
+        {
+            for (var j = 0; j < i; j++)
+            {
+                if (reads[j].Text == reads[i].Text || PlateLocator.Overlap(reads[j].Region.Bounds, reads[i].Region.Bounds) > 0.5)
+                {
+                    reads.RemoveAt(i);
+                    break;
+                }
             }
         }
 
