@@ -17,7 +17,7 @@ public static class SampleGenerator
 {
     public static (byte[] Pixels, string Label) Sample(int seed, int index, PlateRenderer renderer)
     {
-        var random = new Random(HashCode.Combine(seed, index) & int.MaxValue);
+        var random = new Random(Mix(seed, index));
         var negative = random.NextDouble() < 0.12;
         var (plate, style) = RandomPlate(random, renderer);
         using var scene = Background(random, 360, 200);
@@ -44,6 +44,18 @@ public static class SampleGenerator
         var pixels = new byte[PlateRectifier.Height * PlateRectifier.Width];
         System.Runtime.InteropServices.Marshal.Copy(crop.Data, pixels, 0, pixels.Length);
         return (pixels, negative ? string.Empty : plate);
+    }
+
+    /// <summary>
+    /// A seed from (seed, index) that is the same in every process (System.HashCode is randomised per
+    /// process, which made the first committed model's crops unrepeatable): SplitMix64's finaliser.
+    /// </summary>
+    public static int Mix(int seed, int index)
+    {
+        var z = ((ulong)(uint)seed << 32 | (uint)index) + 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return (int)((z ^ (z >> 31)) & int.MaxValue);
     }
 
     private static (string Plate, PlateStyle Style) RandomPlate(Random random, PlateRenderer renderer)
@@ -190,6 +202,9 @@ public static class SampleGenerator
         // Sensor noise.
         using (var noise = new Mat(scene.Size(), MatType.CV_16SC3))
         {
+            // OpenCV's noise comes from its per-thread generator: seed it from this sample's own, or the
+            // crop would depend on which thread made it and what that thread made before.
+            Cv2.SetTheRNG((ulong)random.NextInt64(1, long.MaxValue));
             Cv2.Randn(noise, Scalar.All(0), Scalar.All(random.NextDouble() * 10));
             using var wide = new Mat();
             scene.ConvertTo(wide, MatType.CV_16SC3);
