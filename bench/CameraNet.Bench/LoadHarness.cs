@@ -28,10 +28,7 @@ public static class LoadHarness
             new Dictionary<string, string?> { ["Logging__LogLevel__Default"] = "Warning" });
         using (var api = new InventoryApi(inventory.BaseUrl, keys.Admin))
         {
-            foreach (var file in new[] { "districts.geojson", "townships.geojson" })
-            {
-                await api.UploadFileAsync("api/divisions/import", Path.Combine(RepoPaths.Root, "data", "tianjin", file), "application/geo+json");
-            }
+            await api.ImportSampleDivisionsAsync();
         }
 
         // Valid, distinct registrations from the generator.

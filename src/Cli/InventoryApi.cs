@@ -56,6 +56,19 @@ public sealed class InventoryApi(Uri baseUrl, string apiKey) : IDisposable
             : throw new InventoryApiException(response.StatusCode, response.ReasonPhrase ?? "error", new Dictionary<string, string[]>(), text);
     }
 
+    /// <summary>The Tianjin sample divisions shipped in data/tianjin: districts, then townships. The inventory's answer for each file, in that order.</summary>
+    public async Task<IReadOnlyList<(string File, JsonNode Result)>> ImportSampleDivisionsAsync(CancellationToken cancellationToken = default)
+    {
+        var results = new List<(string, JsonNode)>();
+        foreach (var file in new[] { "districts.geojson", "townships.geojson" })
+        {
+            var path = Path.Combine(DevStack.RepoPaths.Root, "data", "tianjin", file);
+            results.Add((file, await UploadFileAsync("api/divisions/import", path, "application/geo+json", cancellationToken)));
+        }
+
+        return results;
+    }
+
     public async Task<JsonNode> UploadFileAsync(string path, string file, string mediaType, CancellationToken cancellationToken = default, Action<long>? sent = null)
     {
         await using var stream = File.OpenRead(file);

@@ -39,10 +39,7 @@ public sealed class FleetTests(PostgresFixture postgres, NatsFixture nats, Camer
         var keys = LocalKeys.Generate();
         await using var inventory = await LocalInventory.StartAsync(run, await postgres.CreateDatabaseAsync("fleet"), keys, cancellationToken: ct);
         using var api = new InventoryApi(inventory.BaseUrl, keys.Admin);
-        foreach (var file in new[] { "districts.geojson", "townships.geojson" })
-        {
-            await api.UploadFileAsync("api/divisions/import", Path.Combine(RepoPaths.Root, "data", "tianjin", file), "application/geo+json", ct);
-        }
+        await api.ImportSampleDivisionsAsync(ct);
 
         var mounts = new[] { "street-1", "street-2", "checkpoint-1", "checkpoint-2" };
         for (var i = 0; i < Cameras; i++)

@@ -20,10 +20,7 @@ public sealed class WalkingSkeletonTests(PostgresFixture postgres, NatsFixture n
         var keys = LocalKeys.Generate();
         var inventory = await LocalInventory.StartAsync(run, await postgres.CreateDatabaseAsync("skeleton"), keys, cancellationToken: ct);
         using var api = new InventoryApi(inventory.BaseUrl, keys.Admin);
-        foreach (var file in new[] { "districts.geojson", "townships.geojson" })
-        {
-            await api.UploadFileAsync("api/divisions/import", Path.Combine(RepoPaths.Root, "data", "tianjin", file), "application/geo+json", ct);
-        }
+        await api.ImportSampleDivisionsAsync(ct);
 
         await using var nc = nats.Connect("skeleton-test");
         // Other tests in this assembly publish frames of their own cameras in the same district on the same
@@ -85,10 +82,7 @@ public sealed class WalkingSkeletonTests(PostgresFixture postgres, NatsFixture n
         var keys = LocalKeys.Generate();
         var inventory = await LocalInventory.StartAsync(run, await postgres.CreateDatabaseAsync("credentials"), keys, cancellationToken: ct);
         using var api = new InventoryApi(inventory.BaseUrl, keys.Admin);
-        foreach (var file in new[] { "districts.geojson", "townships.geojson" })
-        {
-            await api.UploadFileAsync("api/divisions/import", Path.Combine(RepoPaths.Root, "data", "tianjin", file), "application/geo+json", ct);
-        }
+        await api.ImportSampleDivisionsAsync(ct);
 
         object Camera(string id, string password) => new
         {

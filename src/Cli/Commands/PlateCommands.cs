@@ -16,37 +16,14 @@ public static class PlateCommands
         var read = new Command("read", "Read the plates in images: TSV 'file<TAB>plate<TAB>confidence<TAB>box' (box: cx,cy,w,h in pixels) on stdout, problems per file on stderr") { paths };
         read.SetAction(parse =>
         {
-            var files = Expand(parse.GetValue(paths)!);
             using var reader = PlateReader.CreateDefault();
-            var stdout = Console.Out;
-            stdout.WriteLine("file\tplate\tconfidence\tbox");
-            var failed = 0;
-            foreach (var file in files)
+            var failed = EachImage(parse.GetValue(paths)!, (path, image) =>
             {
-                if (file.Error is { } error)
+                foreach (var plate in reader.Read(image))
                 {
-                    Console.Error.WriteLine($"cameranet: {file.Path}: {error}");
-                    failed++;
-                    continue;
+                    Row(path, plate.Text, plate.Confidence, plate.Region);
                 }
-
-                try
-                {
-                    using var image = ImageFiles.Load(file.Path);
-                    foreach (var plate in reader.Read(image))
-                    {
-                        var box = plate.Region;
-                        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"{Path.GetFileName(file.Path)}\t{plate.Text}\t{plate.Confidence:0.000}\t{box.Centre.X:0},{box.Centre.Y:0},{box.Width:0},{box.Height:0}"));
-                    }
-                }
-                catch (ImageFileException e)
-                {
-                    Console.Error.WriteLine($"cameranet: {file.Path}: {e.Message}");
-                    failed++;
-                }
-            }
-
+            });
             return failed == 0 ? 0 : 1;
         });
 
@@ -58,39 +35,57 @@ public static class PlateCommands
             var cropDir = parse.GetValue(crops);
             using var reader = cropDir is null ? null : PlateReader.CreateDefault();
             using var crop = new Mat();
+            var bytes = new byte[PlateRectifier.Height * PlateRectifier.Width];
             var n = 0;
-            Console.Out.WriteLine("file\tplate\tconfidence\tbox");
-            foreach (var (path, error) in Expand(parse.GetValue(locatePaths)!))
+            EachImage(parse.GetValue(locatePaths)!, (path, image) =>
             {
-                try
+                foreach (var box in PlateLocator.Locate(image))
                 {
-                    using var image = error is null ? ImageFiles.Load(path) : throw new ImageFileException(error);
-                    foreach (var box in PlateLocator.Locate(image))
+                    if (reader is not null)
                     {
-                        if (reader is not null)
-                        {
-                            PlateRectifier.Cut(image, box, crop);
-                            var bytes = new byte[PlateRectifier.Height * PlateRectifier.Width];
-                            System.Runtime.InteropServices.Marshal.Copy(crop.Data, bytes, 0, bytes.Length);
-                            Directory.CreateDirectory(cropDir!);
-                            Cv2.ImWrite(Path.Combine(cropDir!, $"{Path.GetFileNameWithoutExtension(path)}-{++n:0000}-{reader.Ocr.RawBestPath(bytes)}.png"), crop);
-                        }
-
-                        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"{Path.GetFileName(path)}\t?\t{box.Score:0.000}\t{box.Centre.X:0},{box.Centre.Y:0},{box.Width:0},{box.Height:0}"));
+                        PlateRectifier.Cut(image, box, crop);
+                        System.Runtime.InteropServices.Marshal.Copy(crop.Data, bytes, 0, bytes.Length);
+                        Directory.CreateDirectory(cropDir!);
+                        Cv2.ImWrite(Path.Combine(cropDir!, $"{Path.GetFileNameWithoutExtension(path)}-{++n:0000}-{reader.Ocr.RawBestPath(bytes)}.png"), crop);
                     }
-                }
-                catch (ImageFileException e)
-                {
-                    Console.Error.WriteLine($"cameranet: {path}: {e.Message}");
-                }
-            }
 
+                    Row(path, "?", box.Score, box);
+                }
+            });
             return 0;
         });
 
         return new Command("plates", "Licence-plate recognition") { read, locate, Train() };
     }
+
+    /// <summary>
+    /// Prints the TSV header, then loads each image of <paramref name="paths"/> and hands it on; what
+    /// cannot be loaded is named on stderr with the reason and the run goes on. Returns how many failed.
+    /// </summary>
+    private static int EachImage(string[] paths, Action<string, Mat> each)
+    {
+        Console.Out.WriteLine("file\tplate\tconfidence\tbox");
+        var failed = 0;
+        foreach (var (path, error) in Expand(paths))
+        {
+            try
+            {
+                using var image = error is null ? ImageFiles.Load(path) : throw new ImageFileException(error);
+                each(path, image);
+            }
+            catch (ImageFileException e)
+            {
+                Console.Error.WriteLine($"cameranet: {path}: {e.Message}");
+                failed++;
+            }
+        }
+
+        return failed;
+    }
+
+    private static void Row(string path, string text, float confidence, PlateRegion box) =>
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{Path.GetFileName(path)}\t{text}\t{confidence:0.000}\t{box.Centre.X:0},{box.Centre.Y:0},{box.Width:0},{box.Height:0}"));
 
     /// <summary><c>plates train</c>: synthetic crops from C#, the network trained by PyTorch (a development step), exported to ONNX.</summary>
     private static Command Train()

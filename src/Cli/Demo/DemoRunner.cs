@@ -180,10 +180,8 @@ public sealed class DemoRunner(TextWriter output)
 
     private async Task LoadDivisionsAsync(InventoryApi api, CancellationToken cancellationToken)
     {
-        var dir = Path.Combine(RepoPaths.Root, "data", "tianjin");
-        foreach (var file in new[] { "districts.geojson", "townships.geojson" })
+        foreach (var (file, result) in await api.ImportSampleDivisionsAsync(cancellationToken))
         {
-            var result = await api.UploadFileAsync("api/divisions/import", Path.Combine(dir, file), "application/geo+json", cancellationToken);
             Say("demo", $"imported {file}: {result["created"]} new, {result["updated"]} replaced");
         }
 

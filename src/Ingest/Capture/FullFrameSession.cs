@@ -53,9 +53,6 @@ public sealed class FullFrameSession : RtpCaptureSession
         return await session.RunAsync(address, cancellationToken);
     }
 
-    /// <summary>Pictures decoded, delivered or not (the analysis rate and a busy analysis skip some).</summary>
-    public long Decoded { get; private set; }
-
     protected override H264Depacketizer CreateDepacketizer() =>
         _depacketizer = new H264Depacketizer { KeyFramesOnly = false, OnKeyFrame = OnAccessUnit, OnInterFrame = OnAccessUnit };
 
@@ -82,7 +79,6 @@ public sealed class FullFrameSession : RtpCaptureSession
         var status = _decoder.DecodeNext(accessUnit, target);
         if (status == DecodeStatus.Picture)
         {
-            Decoded++;
             _undecodable = 0;
             if (target is not null)
             {

@@ -13,6 +13,9 @@ namespace CameraNet.Ingest.Capture;
 /// </summary>
 public abstract class RtpCaptureSession : IDisposable
 {
+    /// <summary>Key frames that arrived with no parameter sets known, before the stream counts as undecodable.</summary>
+    public const int MissingParameterSetsAfter = 3;
+
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
     private static readonly DateTimeOffset NtpEpoch = new(1900, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -86,7 +89,7 @@ public abstract class RtpCaptureSession : IDisposable
                 if (channel == 0)
                 {
                     depacketizer.Push(packet);
-                    if (depacketizer.Discarded >= KeyframeSession.UndecodableAfter && depacketizer.KeyFrames == 0 && !depacketizer.HasParameterSets)
+                    if (depacketizer.Discarded >= MissingParameterSetsAfter && depacketizer.KeyFrames == 0 && !depacketizer.HasParameterSets)
                     {
                         Fail("no H.264 parameter sets (SPS/PPS) in the camera's description or stream: its key frames cannot be decoded");
                     }

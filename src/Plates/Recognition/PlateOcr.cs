@@ -34,7 +34,7 @@ public sealed class PlateOcr : IDisposable
     public string RawBestPath(ReadOnlySpan<byte> crop)
     {
         var (values, steps, classes) = Run(crop);
-        return BestPath(values, steps, classes, []).Text;
+        return BestPath(values, steps, classes, []);
     }
 
     /// <summary>Reads one crop: <see cref="PlateRectifier.Height"/>×<see cref="PlateRectifier.Width"/> grey bytes, row by row.</summary>
@@ -76,7 +76,7 @@ public sealed class PlateOcr : IDisposable
         }
 
         var confidences = new List<float>(8);
-        var (plate, _) = BestPath(logProbs, steps, classes, confidences);
+        var plate = BestPath(logProbs, steps, classes, confidences);
         if (!PlateGrammar.IsValid(plate))
         {
             return new OcrResult(string.Empty, 0, []);
@@ -86,7 +86,7 @@ public sealed class PlateOcr : IDisposable
     }
 
     /// <summary>Argmax per column, repeats merged, blanks dropped; each character's confidence is its best column's probability.</summary>
-    private static (string Text, int Characters) BestPath(ReadOnlySpan<float> logProbs, int steps, int classes, List<float> confidences)
+    private static string BestPath(ReadOnlySpan<float> logProbs, int steps, int classes, List<float> confidences)
     {
         var text = new System.Text.StringBuilder(8);
         var previous = 0;
@@ -120,7 +120,7 @@ public sealed class PlateOcr : IDisposable
             previous = arg;
         }
 
-        return (text.ToString(), confidences.Count);
+        return text.ToString();
     }
 
     public void Dispose() => _session.Dispose();
