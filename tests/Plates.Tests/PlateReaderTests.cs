@@ -48,7 +48,7 @@ public sealed class PlateReaderTests : IDisposable
         reads.Select(r => r.Text).ShouldBe([plate], $"{style} plate");
         var read = reads[0];
         read.CharacterConfidence.Length.ShouldBe(plate.Length);
-        read.Confidence.ShouldBeGreaterThanOrEqualTo(PlateReader.MinConfidence);
+        read.Confidence.ShouldBeGreaterThanOrEqualTo(PlateReader.DefaultMinConfidence);
         read.Region.Centre.X.ShouldBeInRange(600f, 680f);
         read.Region.Centre.Y.ShouldBeInRange(450f, 510f);
     }
@@ -147,6 +147,58 @@ public sealed class PlateReaderTests : IDisposable
         result.CharacterConfidence.ShouldAllBe(p => Math.Abs(p - 0.9f) < 1e-4);
         result.Confidence.ShouldBe(0.9f, 1e-4);
     }
+    /// <summary>Log-probabilities of 32 columns spelling <paramref name="columns"/> (one entry per column: (class character or '_' for blank, probability), rest spread).</summary>
+    private static float[] Columns(params (string Best, float P, string Second, float Q)[] columns)
+    {
+        var classes = PlateOcr.Alphabet.Length + 1;
+        var logProbs = new float[32 * classes];
+        Array.Fill(logProbs, MathF.Log(1e-6f));
+        for (var t = 0; t < 32; t++)
+        {
+            var (best, p, second, q) = t < columns.Length ? columns[t] : ("_", 0.99f, "_", 0f);
+            int Class(string c) => c == "_" ? 0 : PlateOcr.Alphabet.IndexOf(c[0], StringComparison.Ordinal) + 1;
+            logProbs[t * classes + Class(best)] = MathF.Log(p);
+            if (q > 0)
+            {
+                logProbs[t * classes + Class(second)] = MathF.Log(q);
+            }
+        }
+
+        return logProbs;
+    }
+
+    private static (string, float, string, float) C(string best, float p = 0.95f, string second = "_", float q = 0) => (best, p, second, q);
+
+    [Fact]
+    public void An_invalid_best_path_becomes_the_most_probable_valid_plate()
+    {
+        var classes = PlateOcr.Alphabet.Length + 1;
+        // Best path 津012345: a digit where the issuing authority's letter must be; D is the runner-up.
+        var letter = Columns(C("津"), C("_"), C("0", 0.6f, "D", 0.35f), C("_"), C("1"), C("_"), C("2"), C("_"), C("3"), C("_"), C("4"), C("_"), C("5"));
+        var read = PlateOcr.Decode(letter, 32, classes);
+        read.Text.ShouldBe("津D12345");
+        read.CharacterConfidence[1].ShouldBe(0.35f, 1e-3);
+        read.Confidence.ShouldBe(0.35f, 1e-3);
+
+        // Best path 津A1234 (six characters): the seventh is a 5 that lost to the blank in its column.
+        var missing = Columns(C("津"), C("_"), C("A"), C("_"), C("1"), C("_"), C("2"), C("_"), C("3"), C("_"), C("4"), C("_"), C("_", 0.55f, "5", 0.4f));
+        PlateOcr.Decode(missing, 32, classes).Text.ShouldBe("津A12345");
+
+        // A doubled character needs a blank between its columns: the best path 津A1(222)34 collapses to six
+        // characters; the valid reading takes the runner-up blank in the middle column.
+        var doubled = Columns(C("津"), C("A"), C("1"), C("2"), C("2", 0.5f, "_", 0.45f), C("2"), C("3"), C("4"), C("_"));
+        PlateOcr.Decode(doubled, 32, classes).Text.ShouldBe("津A12234");
+    }
+
+    [Fact]
+    public void A_crop_of_blanks_is_forced_into_no_confident_plate()
+    {
+        var classes = PlateOcr.Alphabet.Length + 1;
+        var blank = Columns();
+        var read = PlateOcr.Decode(blank, 32, classes);
+        (read.Text.Length == 0 || read.Confidence < 0.01f).ShouldBeTrue($"'{read.Text}' at {read.Confidence}");
+    }
+
 }
 
 /// <summary>Training crops are a pure function of (seed, index), in any process and on any thread.</summary>
@@ -170,5 +222,45 @@ public sealed class SampleGeneratorTests
         // Fixed values, so that a change of the mixing (or a per-process hash creeping back) is seen.
         CameraNet.Plates.Training.SampleGenerator.Mix(20261123, 0).ShouldBe(CameraNet.Plates.Training.SampleGenerator.Mix(20261123, 0));
         CameraNet.Plates.Training.SampleGenerator.Mix(1, 2).ShouldNotBe(CameraNet.Plates.Training.SampleGenerator.Mix(2, 1));
+    }
+}
+
+/// <summary>The glyph faces synthetic plates are drawn in.</summary>
+public sealed class GlyphSetTests
+{
+    [Fact]
+    public void Every_face_draws_every_plate_character_filling_its_cell()
+    {
+        var glyphs = GlyphSet.Default;
+        glyphs.MissingFaces.ShouldBeEmpty("./cameranet installs the fonts of every face");
+        glyphs.FaceCount.ShouldBe(1 + GlyphSet.FontFaces.Count);
+        foreach (var c in glyphs.Characters)
+        {
+            using var reference = Ink(glyphs.Glyph(c, 0));
+            for (var face = 1; face < glyphs.FaceCount; face++)
+            {
+                using var ink = Ink(glyphs.Glyph(c, face));
+                var box = Cv2.BoundingRect(ink);
+                box.Height.ShouldBeGreaterThan(70, $"'{c}' in face {face} spans the cell's height");
+                box.Width.ShouldBeGreaterThan(c is '1' or 'J' ? 5 : 20, $"'{c}' in face {face}");
+                var inked = Cv2.CountNonZero(ink) / (double)(ink.Rows * ink.Cols);
+                inked.ShouldBeInRange(0.08, 0.75, $"'{c}' in face {face} has strokes, neither empty nor solid");
+            }
+        }
+
+        Should.Throw<ArgumentOutOfRangeException>(() => glyphs.Glyph('A', glyphs.FaceCount));
+    }
+
+    /// <summary>Where the glyph has ink (dark pixels), as a mask.</summary>
+    private static Mat Ink(SkiaSharp.SKImage glyph)
+    {
+        using var bitmap = SkiaSharp.SKBitmap.FromImage(glyph); // 32-bit BGRA, whatever the image's own format
+        bitmap.ColorType.ShouldBe(SkiaSharp.SKColorType.Bgra8888);
+        using var bgra = Mat.FromPixelData(bitmap.Height, bitmap.Width, MatType.CV_8UC4, bitmap.GetPixels(), bitmap.RowBytes);
+        using var grey = new Mat();
+        Cv2.CvtColor(bgra, grey, ColorConversionCodes.BGRA2GRAY);
+        var mask = new Mat();
+        Cv2.Threshold(grey, mask, 128, 255, ThresholdTypes.BinaryInv);
+        return mask;
     }
 }

@@ -13,10 +13,12 @@ public static class PlateCommands
     public static Command Create()
     {
         var paths = new Argument<string[]>("PATH") { Description = "image files or directories (searched for images, not recursively)", Arity = ArgumentArity.OneOrMore };
-        var read = new Command("read", "Read the plates in images: TSV 'file<TAB>plate<TAB>confidence<TAB>box' (box: cx,cy,w,h in pixels) on stdout, problems per file on stderr") { paths };
+        var model = new Option<string?>("--model") { Description = "read with this ONNX model instead of the committed one (to measure a candidate)" };
+        var minConfidence = new Option<float>("--min-confidence") { Description = "drop readings whose weakest character is less probable than this", DefaultValueFactory = _ => PlateReader.DefaultMinConfidence };
+        var read = new Command("read", "Read the plates in images: TSV 'file<TAB>plate<TAB>confidence<TAB>box' (box: cx,cy,w,h in pixels) on stdout, problems per file on stderr") { paths, model, minConfidence };
         read.SetAction(parse =>
         {
-            using var reader = PlateReader.CreateDefault();
+            using var reader = Reader(parse.GetValue(model), parse.GetValue(minConfidence));
             var failed = EachImage(parse.GetValue(paths)!, (path, image) =>
             {
                 foreach (var plate in reader.Read(image))
@@ -29,11 +31,11 @@ public static class PlateCommands
 
         var locatePaths = new Argument<string[]>("PATH") { Arity = ArgumentArity.OneOrMore };
         var crops = new Option<string?>("--crops") { Description = "also write each candidate's crop as PNG here, named after what the reader sees in it" };
-        var locate = new Command("locate", "The locator's candidate regions only (text '?'), to measure it with score-plates") { locatePaths, crops };
+        var locate = new Command("locate", "The locator's candidate regions only (text '?'), to measure it with score-plates") { locatePaths, crops, model };
         locate.SetAction(parse =>
         {
             var cropDir = parse.GetValue(crops);
-            using var reader = cropDir is null ? null : PlateReader.CreateDefault();
+            using var reader = cropDir is null ? null : Reader(parse.GetValue(model));
             using var crop = new Mat();
             var bytes = new byte[PlateRectifier.Height * PlateRectifier.Width];
             var n = 0;
@@ -114,6 +116,18 @@ public static class PlateCommands
             return python.ExitCode;
         });
         return train;
+    }
+
+    private static PlateReader Reader(string? model, float minConfidence = PlateReader.DefaultMinConfidence)
+    {
+        try
+        {
+            return model is null ? PlateReader.CreateDefault(minConfidence) : PlateReader.FromFile(model, minConfidence);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(e.Message, 2);
+        }
     }
 
     private static List<(string Path, string? Error)> Expand(string[] paths)

@@ -65,8 +65,13 @@ public sealed class PlateOcr : IDisposable
     }
 
     /// <summary>
-    /// The best path through per-column log-probabilities (<paramref name="steps"/> × <paramref name="classes"/>,
-    /// class 0 the blank): repeats merged, blanks dropped. Anything that is not a valid plate number comes out empty.
+    /// The most probable valid plate number given per-column log-probabilities (<paramref name="steps"/> ×
+    /// <paramref name="classes"/>, class 0 the blank). The unconstrained best path (repeats merged,
+    /// blanks dropped) is taken when it is a valid plate; otherwise the best CTC path whose characters
+    /// follow one of the plate templates (<see cref="Templates"/>) is searched (Viterbi over "k characters
+    /// read, last column blank or character c"). A crop that holds no plate gets a path of improbable
+    /// characters, whose low confidence (the weakest character's probability) rejects it. The result
+    /// is a valid plate number or empty: an invalid sequence is never returned.
     /// </summary>
     public static OcrResult Decode(ReadOnlySpan<float> logProbs, int steps, int classes)
     {
@@ -77,12 +82,205 @@ public sealed class PlateOcr : IDisposable
 
         var confidences = new List<float>(8);
         var plate = BestPath(logProbs, steps, classes, confidences);
-        if (!PlateGrammar.IsValid(plate))
+        if (PlateGrammar.IsValid(plate))
         {
-            return new OcrResult(string.Empty, 0, []);
+            return new OcrResult(plate, confidences.Min(), [.. confidences]);
         }
 
-        return new OcrResult(plate, confidences.Min(), [.. confidences]);
+        OcrResult best = new(string.Empty, 0, []);
+        var bestScore = float.NegativeInfinity;
+        foreach (var template in Templates)
+        {
+            if (Constrained(logProbs, steps, classes, template) is { } found && found.Score > bestScore && PlateGrammar.IsValid(found.Result.Text))
+            {
+                (best, bestScore) = (found.Result, found.Score);
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>
+    /// The shapes of valid plate numbers as the classes allowed at each position: 7 characters (the last
+    /// may be a special suffix), small new-energy (D|F, serial, 4 digits), large new-energy (5 digits, D|F).
+    /// </summary>
+    private static readonly bool[][][] Templates = BuildTemplates();
+
+    private static bool[][][] BuildTemplates()
+    {
+        bool[] Set(string characters)
+        {
+            var allowed = new bool[Alphabet.Length + 1];
+            foreach (var c in characters)
+            {
+                allowed[Alphabet.IndexOf(c, StringComparison.Ordinal) + 1] = true;
+            }
+
+            return allowed;
+        }
+
+        var p = Set(PlateGrammar.Provinces);
+        var l = Set(PlateGrammar.Letters);
+        var s = Set(PlateGrammar.SerialCharacters);
+        var d = Set(PlateGrammar.Digits);
+        var df = Set("DF");
+        return
+        [
+            [p, l, s, s, s, s, Set(PlateGrammar.SerialCharacters + PlateGrammar.SpecialSuffixes)],
+            [p, l, df, s, d, d, d, d],
+            [p, l, d, d, d, d, d, df],
+        ];
+    }
+
+    /// <summary>
+    /// Viterbi over CTC paths that spell a sequence of the template: state (k, c) = the column emits c as
+    /// the k-th character; (k, blank) = a blank after k characters. Returns the best complete path's
+    /// text, per-character confidences (each character's best column) and log-probability.
+    /// </summary>
+    private static (OcrResult Result, float Score)? Constrained(ReadOnlySpan<float> logProbs, int steps, int classes, bool[][] template)
+    {
+        var n = template.Length;
+        var width = classes; // state index: 0 = blank, c = character class c
+        var states = (n + 1) * width;
+        var score = new float[states];
+        var next = new float[states];
+        var from = new int[steps * states]; // predecessor state of each state at each column (-1: none)
+        Array.Fill(score, float.NegativeInfinity);
+        score[0] = logProbs[0]; // (0, blank)
+        for (var c = 1; c < classes; c++)
+        {
+            if (template[0][c])
+            {
+                score[width + c] = logProbs[c]; // (1, c)
+            }
+        }
+
+        Array.Fill(from, -1, 0, states);
+        for (var t = 1; t < steps; t++)
+        {
+            Array.Fill(next, float.NegativeInfinity);
+            var row = logProbs.Slice(t * classes, classes);
+            var back = from.AsSpan(t * states, states);
+            back.Fill(-1);
+            for (var k = 0; k <= n; k++)
+            {
+                var at = k * width;
+                // Best and second-best character states after k characters (to move on to a different character).
+                int first = -1, second = -1;
+                for (var c = 1; c < classes; c++)
+                {
+                    var v = score[at + c];
+                    if (v == float.NegativeInfinity)
+                    {
+                        continue;
+                    }
+
+                    if (first < 0 || v > score[at + first])
+                    {
+                        (second, first) = (first, c);
+                    }
+                    else if (second < 0 || v > score[at + second])
+                    {
+                        second = c;
+                    }
+                }
+
+                // Stay blank, or a character followed by a blank.
+                var stay = score[at];
+                var stayFrom = at;
+                if (first >= 0 && score[at + first] > stay)
+                {
+                    (stay, stayFrom) = (score[at + first], at + first);
+                }
+
+                if (stay > float.NegativeInfinity)
+                {
+                    next[at] = stay + row[0];
+                    back[at] = stayFrom;
+                }
+
+                // Repeat the same character.
+                for (var c = 1; c < classes; c++)
+                {
+                    var v = score[at + c];
+                    if (v > float.NegativeInfinity && v + row[c] > next[at + c])
+                    {
+                        next[at + c] = v + row[c];
+                        back[at + c] = at + c;
+                    }
+                }
+
+                // Read the (k+1)-th character: from a blank, or from a different character.
+                if (k == n)
+                {
+                    continue;
+                }
+
+                var to = (k + 1) * width;
+                var allowed = template[k];
+                for (var c = 1; c < classes; c++)
+                {
+                    if (!allowed[c])
+                    {
+                        continue;
+                    }
+
+                    var prev = score[at];
+                    var prevFrom = at;
+                    var other = first == c ? second : first;
+                    if (other >= 0 && score[at + other] > prev)
+                    {
+                        (prev, prevFrom) = (score[at + other], at + other);
+                    }
+
+                    if (prev > float.NegativeInfinity && prev + row[c] > next[to + c])
+                    {
+                        next[to + c] = prev + row[c];
+                        back[to + c] = prevFrom;
+                    }
+                }
+            }
+
+            (score, next) = (next, score);
+        }
+
+        // End with all n characters read, on a blank or on the last character.
+        var end = n * width;
+        var bestEnd = -1;
+        for (var c = 0; c < classes; c++)
+        {
+            if (score[end + c] > float.NegativeInfinity && (bestEnd < 0 || score[end + c] > score[bestEnd]))
+            {
+                bestEnd = end + c;
+            }
+        }
+
+        if (bestEnd < 0)
+        {
+            return null;
+        }
+
+        // Walk back, collecting each character's best column.
+        var text = new char[n];
+        var confidence = new float[n];
+        var state = bestEnd;
+        for (var t = steps - 1; t >= 0; t--)
+        {
+            var k = state / width;
+            var c = state % width;
+            if (c != 0)
+            {
+                text[k - 1] = Alphabet[c - 1];
+                confidence[k - 1] = MathF.Max(confidence[k - 1], MathF.Exp(logProbs[t * classes + c]));
+            }
+
+            if (t > 0)
+            {
+                state = from[t * states + state];
+            }
+        }
+
+        return (new OcrResult(new string(text), confidence.Min(), confidence), score[bestEnd]);
     }
 
     /// <summary>Argmax per column, repeats merged, blanks dropped; each character's confidence is its best column's probability.</summary>

@@ -13,23 +13,58 @@ public sealed record PlateRead(string Text, float Confidence, float[] CharacterC
 /// </summary>
 public sealed class PlateReader : IDisposable
 {
-    /// <summary>Readings below this confidence (the weakest character's probability) are dropped.</summary>
-    public const float MinConfidence = 0.5f;
+    /// <summary>By default, readings below this confidence (the weakest character's probability) are dropped.</summary>
+    public const float DefaultMinConfidence = 0.5f;
 
     private static readonly (float Width, float Height)[] Variants = [(1, 1), (1, 1.2f), (1.06f, 1), (0.94f, 0.9f)];
 
     private readonly PlateOcr _ocr;
 
-    public PlateReader(PlateOcr ocr) => _ocr = ocr;
+    public PlateReader(PlateOcr ocr, float minConfidence = DefaultMinConfidence)
+    {
+        if (!(minConfidence is >= 0 and <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(minConfidence), minConfidence, "a confidence threshold lies between 0 and 1");
+        }
+
+        _ocr = ocr;
+        MinConfidence = minConfidence;
+    }
+
+    /// <summary>Readings below this confidence (the weakest character's probability) are dropped.</summary>
+    public float MinConfidence { get; }
 
     /// <summary>The reader with the committed model (embedded in this assembly).</summary>
-    public static PlateReader CreateDefault()
+    public static PlateReader CreateDefault(float minConfidence = DefaultMinConfidence)
     {
         using var stream = typeof(PlateReader).Assembly.GetManifestResourceStream("models/plate-ocr.onnx")
             ?? throw new InvalidOperationException("the plate reader's model is missing from the assembly (run './cameranet plates train')");
         using var memory = new MemoryStream();
         stream.CopyTo(memory);
-        return new PlateReader(new PlateOcr(memory.ToArray()));
+        return new PlateReader(new PlateOcr(memory.ToArray()), minConfidence);
+    }
+
+    /// <summary>A reader with another model (e.g. a candidate from <c>plates train --out</c>), to measure it before committing it.</summary>
+    public static PlateReader FromFile(string path, float minConfidence = DefaultMinConfidence)
+    {
+        byte[] model;
+        try
+        {
+            model = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"cannot read the model {path}: {e.Message}", nameof(path), e);
+        }
+
+        try
+        {
+            return new PlateReader(new PlateOcr(model), minConfidence);
+        }
+        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
+        {
+            throw new ArgumentException($"{path} is not a plate reader model ONNX Runtime can load: {e.Message}", nameof(path), e);
+        }
     }
 
     [ThreadStatic]

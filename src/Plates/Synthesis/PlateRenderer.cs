@@ -19,7 +19,7 @@ public sealed class PlateRenderer
     private static readonly SKSamplingOptions Smooth = new(SKFilterMode.Linear, SKMipmapMode.Linear);
 
     private readonly GlyphSet _glyphs;
-    private readonly ConcurrentDictionary<(char, SKColor), SKImage> _tinted = new();
+    private readonly ConcurrentDictionary<(char, SKColor, int), SKImage> _tinted = new();
 
     public PlateRenderer(GlyphSet? glyphs = null) => _glyphs = glyphs ?? GlyphSet.Default;
 
@@ -27,6 +27,9 @@ public sealed class PlateRenderer
 
     /// <summary>True when every character of <paramref name="plate"/> has a glyph in the set.</summary>
     public bool CanRender(string plate) => plate.All(_glyphs.CanDraw);
+
+    /// <summary>The glyph faces plates can be drawn in (see <see cref="GlyphSet"/>).</summary>
+    public GlyphSet Glyphs => _glyphs;
 
     public SKImage Render(string plate, PlateStyle style)
     {
@@ -58,7 +61,7 @@ public sealed class PlateRenderer
         var xs = plate.Length == 8 ? NewEnergyX : StandardX;
         for (var i = 0; i < plate.Length; i++)
         {
-            var glyph = Tinted(plate[i], ink);
+            var glyph = Tinted(plate[i], ink, style.Face);
             canvas.DrawImage(glyph, new SKRect(xs[i], GlyphTop, xs[i] + glyph.Width, GlyphTop + GlyphHeight), Smooth, null);
         }
 
@@ -66,9 +69,9 @@ public sealed class PlateRenderer
     }
 
     /// <summary>The glyph as ink of the given colour with coverage as alpha (glyphs are stored black on white).</summary>
-    private SKImage Tinted(char c, SKColor ink) => _tinted.GetOrAdd((c, ink), static (key, glyphs) =>
+    private SKImage Tinted(char c, SKColor ink, int face) => _tinted.GetOrAdd((c, ink, face), static (key, glyphs) =>
     {
-        var source = glyphs.Glyph(key.Item1);
+        var source = glyphs.Glyph(key.Item1, key.Item3);
         using var grey = new SKBitmap(new SKImageInfo(source.Width, source.Height, SKColorType.Gray8, SKAlphaType.Opaque));
         source.ReadPixels(grey.Info, grey.GetPixels(), grey.RowBytes, 0, 0);
         var tinted = new SKBitmap(new SKImageInfo(source.Width, source.Height, SKColorType.Bgra8888, SKAlphaType.Premul));

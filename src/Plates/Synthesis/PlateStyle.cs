@@ -2,8 +2,11 @@ using CameraNet.Contracts;
 
 namespace CameraNet.Plates.Synthesis;
 
-/// <summary>What a plate looks like: its colour family and, for new-energy plates, the vehicle size.</summary>
-public sealed record PlateStyle(PlateColour Colour, bool LargeVehicle = false)
+/// <summary>
+/// What a plate looks like: its colour family, for new-energy plates the vehicle size, and the glyph
+/// face its characters are drawn in (0: the plate font bitmaps; see <see cref="GlyphSet.FaceCount"/>).
+/// </summary>
+public sealed record PlateStyle(PlateColour Colour, bool LargeVehicle = false, int Face = 0)
 {
     public static readonly PlateStyle Blue = new(PlateColour.Blue);
     public static readonly PlateStyle Yellow = new(PlateColour.Yellow);

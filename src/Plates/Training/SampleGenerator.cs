@@ -91,7 +91,11 @@ public static class SampleGenerator
         }
         while (!PlateGrammar.IsValid(plate) || !renderer.CanRender(plate));
 
-        return (plate, style);
+        // The typeface: the bitmap plate font (which is the new-energy plates' own) or one of the system
+        // fonts, so that the reader learns characters rather than one typeface's details.
+        var faces = renderer.Glyphs.FaceCount;
+        var face = random.NextDouble() < (style.Colour == PlateColour.Green ? 0.6 : 0.3) ? 0 : 1 + random.Next(Math.Max(1, faces - 1));
+        return (plate, style with { Face = Math.Min(face, faces - 1) });
     }
 
     /// <summary>Real plates' strokes are thinner or bolder than the font's (dirt, wear, blooming): erode or dilate the rendered plate.</summary>

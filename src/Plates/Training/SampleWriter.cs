@@ -13,6 +13,12 @@ public static class SampleWriter
         var pixels = new byte[(long)count * size];
         var labels = new string[count];
         var renderer = PlateRenderer.Default;
+        if (renderer.Glyphs.MissingFaces.Count > 0)
+        {
+            // Crops drawn without some faces would differ from the committed model's: refuse rather than train something else.
+            throw new InvalidOperationException($"fonts for training are not installed: {string.Join(", ", renderer.Glyphs.MissingFaces)} (apt-get install the packages named)");
+        }
+
         await Parallel.ForAsync(0, count, cancellationToken, (i, _) =>
         {
             var (crop, label) = SampleGenerator.Sample(seed, i, renderer);
