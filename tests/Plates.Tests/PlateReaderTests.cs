@@ -36,6 +36,7 @@ public sealed class PlateReaderTests : IDisposable
         "yellow" => PlateStyle.Yellow,
         "green-small" => PlateStyle.GreenSmall,
         "green-large" => PlateStyle.GreenLarge,
+        "white" => PlateStyle.White,
         _ => PlateStyle.Black,
     };
 

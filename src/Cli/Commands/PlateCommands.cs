@@ -57,7 +57,75 @@ public static class PlateCommands
             return 0;
         });
 
-        return new Command("plates", "Licence-plate recognition") { read, locate, Train() };
+        return new Command("plates", "Licence-plate recognition") { read, locate, Train(), Evaluate(model) };
+    }
+
+    /// <summary>
+    /// <c>plates evaluate</c>: the reader on held-out synthetic crops (a seed training never uses): how
+    /// many plates it reads exactly, and at each confidence threshold how many plates it accepts and how
+    /// many non-plate crops it wrongly accepts. The threshold is chosen from these, not from real photos.
+    /// </summary>
+    private static Command Evaluate(Option<string?> model)
+    {
+        var samples = new Option<int>("--samples") { Description = "held-out synthetic crops", DefaultValueFactory = _ => 20_000 };
+        var seed = new Option<int>("--seed") { Description = "seed of the held-out crops (training uses 20261123)", DefaultValueFactory = _ => 1 };
+        var evaluate = new Command("evaluate", "Measure the reader on held-out synthetic crops: exact reads, and plates/non-plates accepted per confidence threshold") { samples, seed, model };
+        evaluate.SetAction(async (parse, cancellationToken) =>
+        {
+            var n = parse.GetValue(samples);
+            if (n < 100)
+            {
+                throw new CliException($"--samples {n}: at least 100 crops are needed for a measurement", 2);
+            }
+
+            using var reader = Reader(parse.GetValue(model));
+            var thresholds = new[] { 0.05f, 0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f };
+            var acceptedPlates = new int[thresholds.Length];
+            var acceptedRight = new int[thresholds.Length];
+            var acceptedOthers = new int[thresholds.Length];
+            int plates = 0, others = 0, exact = 0;
+            var gate = new object();
+            await Parallel.ForAsync(0, n, cancellationToken, (i, _) =>
+            {
+                var (crop, label) = CameraNet.Plates.Training.SampleGenerator.Sample(parse.GetValue(seed), i, CameraNet.Plates.Synthesis.PlateRenderer.Default);
+                var read = reader.Ocr.Read(crop);
+                lock (gate)
+                {
+                    if (label.Length > 0)
+                    {
+                        plates++;
+                        exact += read.Text == label ? 1 : 0;
+                    }
+                    else
+                    {
+                        others++;
+                    }
+
+                    for (var k = 0; k < thresholds.Length; k++)
+                    {
+                        if (read.Text.Length > 0 && read.Confidence >= thresholds[k])
+                        {
+                            (label.Length > 0 ? acceptedPlates : acceptedOthers)[k]++;
+                            acceptedRight[k] += read.Text == label ? 1 : 0;
+                        }
+                    }
+                }
+
+                return ValueTask.CompletedTask;
+            });
+
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"held-out synthetic crops: {plates} plates, {others} not plates (seed {parse.GetValue(seed)})"));
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"exact (any confidence): {exact} / {plates} = {100.0 * exact / Math.Max(1, plates):0.00}%"));
+            Console.Out.WriteLine("threshold	plates accepted	accepted and exact	non-plates accepted");
+            for (var k = 0; k < thresholds.Length; k++)
+            {
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{thresholds[k]:0.00}	{100.0 * acceptedPlates[k] / Math.Max(1, plates):0.00}%	{100.0 * acceptedRight[k] / Math.Max(1, plates):0.00}%	{100.0 * acceptedOthers[k] / Math.Max(1, others):0.00}%"));
+            }
+
+            return 0;
+        });
+        return evaluate;
     }
 
     /// <summary>

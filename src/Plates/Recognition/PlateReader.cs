@@ -16,6 +16,9 @@ public sealed class PlateReader : IDisposable
     /// <summary>By default, readings below this confidence (the weakest character's probability) are dropped.</summary>
     public const float DefaultMinConfidence = 0.5f;
 
+    /// <summary>A reading this confident is not second-guessed with other cuts of the region.</summary>
+    private const float SureConfidence = 0.9f;
+
     private static readonly (float Width, float Height)[] Variants = [(1, 1), (1, 1.2f), (1.06f, 1), (0.94f, 0.9f)];
 
     private readonly PlateOcr _ocr;
@@ -96,8 +99,9 @@ public sealed class PlateReader : IDisposable
         var bytes = new byte[PlateRectifier.Height * PlateRectifier.Width];
         foreach (var region in PlateLocator.Locate(bgr))
         {
-            // The locator's box is often a little off (a frame edge taken in, a character cut): when
-            // the first reading fails, a slightly taller and a slightly wider cut get a chance.
+            // The locator's box is often a little off (a frame edge taken in, a character cut): unless
+            // the first reading is sure, a slightly taller, a wider and a tighter cut get a chance, and
+            // the most confident reading stays.
             OcrResult best = default;
             foreach (var variant in Variants)
             {
@@ -110,7 +114,7 @@ public sealed class PlateReader : IDisposable
                     best = result;
                 }
 
-                if (best.Confidence >= MinConfidence)
+                if (best.Confidence >= Math.Max(SureConfidence, MinConfidence))
                 {
                     break;
                 }

@@ -49,6 +49,7 @@ public sealed class PlateRenderer
             PlateColour.Yellow => ("yellow", SKColors.Black),
             PlateColour.Black => ("black", SKColors.White),
             PlateColour.Green => (style.LargeVehicle ? "green-large" : "green-small", SKColors.Black),
+            PlateColour.White => ("white", SKColors.Black),
             _ => throw new ArgumentException($"no plate background for colour {style.Colour}", nameof(style)),
         };
 
@@ -56,12 +57,22 @@ public sealed class PlateRenderer
         using var surface = SKSurface.Create(info);
         var canvas = surface.Canvas;
         canvas.Clear(SKColors.White);
-        canvas.DrawImage(_glyphs.Background(background), new SKRect(0, 0, info.Width, info.Height), Smooth, null);
+        if (background == "white")
+        {
+            // Police plates: white with a black rim (the glyph set has no white background; it is plain enough to draw).
+            using var rim = new SKPaint { Color = SKColors.Black, IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeWidth = 4 };
+            canvas.DrawRoundRect(new SKRect(6, 6, info.Width - 6, info.Height - 6), 10, 10, rim);
+        }
+        else
+        {
+            canvas.DrawImage(_glyphs.Background(background), new SKRect(0, 0, info.Width, info.Height), Smooth, null);
+        }
 
         var xs = plate.Length == 8 ? NewEnergyX : StandardX;
         for (var i = 0; i < plate.Length; i++)
         {
-            var glyph = Tinted(plate[i], ink, style.Face);
+            // The 警 of a police plate is red.
+            var glyph = Tinted(plate[i], style.Colour == PlateColour.White && plate[i] == '警' ? new SKColor(205, 20, 30) : ink, style.Face);
             canvas.DrawImage(glyph, new SKRect(xs[i], GlyphTop, xs[i] + glyph.Width, GlyphTop + GlyphHeight), Smooth, null);
         }
 

@@ -10,8 +10,14 @@ public static class PlateScene
     public static Mat RenderBgr(string plate, PlateStyle style, PlateRenderer? renderer = null)
     {
         using var image = (renderer ?? PlateRenderer.Default).Render(plate, style);
+        return ToBgr(image);
+    }
+
+    /// <summary>A Skia image as a new BGR image.</summary>
+    public static Mat ToBgr(SKImage image)
+    {
         using var bitmap = SKBitmap.FromImage(image);
-        using var bgra = Mat.FromPixelData(bitmap.Height, bitmap.Width, MatType.CV_8UC4, bitmap.GetPixels());
+        using var bgra = Mat.FromPixelData(bitmap.Height, bitmap.Width, MatType.CV_8UC4, bitmap.GetPixels(), bitmap.RowBytes);
         var bgr = new Mat();
         Cv2.CvtColor(bgra, bgr, ColorConversionCodes.BGRA2BGR);
         return bgr;

@@ -11,6 +11,7 @@ public sealed record PlateStyle(PlateColour Colour, bool LargeVehicle = false, i
     public static readonly PlateStyle Blue = new(PlateColour.Blue);
     public static readonly PlateStyle Yellow = new(PlateColour.Yellow);
     public static readonly PlateStyle Black = new(PlateColour.Black);
+    public static readonly PlateStyle White = new(PlateColour.White);
     public static readonly PlateStyle GreenSmall = new(PlateColour.Green);
     public static readonly PlateStyle GreenLarge = new(PlateColour.Green, LargeVehicle: true);
 

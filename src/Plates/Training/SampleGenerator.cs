@@ -18,11 +18,14 @@ public static class SampleGenerator
     public static (byte[] Pixels, string Label) Sample(int seed, int index, PlateRenderer renderer)
     {
         var random = new Random(Mix(seed, index));
-        var negative = random.NextDouble() < 0.12;
+        var negative = random.NextDouble() < 0.14;
+        // Most non-plates are plate-shaped things the locator really proposes: signs and stickers with
+        // other text, grilles; the rest are cuts beside, half on, or far around a real plate.
+        var decoy = negative && random.NextDouble() < 0.4;
         var (plate, style) = RandomPlate(random, renderer);
         using var scene = Background(random, 360, 200);
         Point2f[] quad;
-        using (var rendered = PlateScene.RenderBgr(plate, style, renderer))
+        using (var rendered = decoy ? Decoy(random) : PlateScene.RenderBgr(plate, style, renderer))
         {
             Weight(random, rendered);
             quad = Place(random, rendered, scene);
@@ -30,7 +33,7 @@ public static class SampleGenerator
 
         Degrade(random, scene);
         var region = Region(quad);
-        if (negative)
+        if (negative && !decoy)
         {
             region = Miss(random, region, scene.Size());
         }
@@ -61,7 +64,7 @@ public static class SampleGenerator
     private static (string Plate, PlateStyle Style) RandomPlate(Random random, PlateRenderer renderer)
     {
         var roll = random.NextDouble();
-        var style = roll < 0.55 ? PlateStyle.Blue : roll < 0.75 ? PlateStyle.Yellow : roll < 0.87 ? PlateStyle.GreenSmall : roll < 0.95 ? PlateStyle.GreenLarge : PlateStyle.Black;
+        var style = roll < 0.53 ? PlateStyle.Blue : roll < 0.72 ? PlateStyle.Yellow : roll < 0.84 ? PlateStyle.GreenSmall : roll < 0.92 ? PlateStyle.GreenLarge : roll < 0.96 ? PlateStyle.Black : PlateStyle.White;
         char Pick(string set) => set[random.Next(set.Length)];
         string plate;
         do
@@ -85,6 +88,10 @@ public static class SampleGenerator
                 {
                     serial = serial[..4] + Pick("港澳使领");
                 }
+                else if (style.Colour == PlateColour.White)
+                {
+                    serial = serial[..4] + '警';
+                }
 
                 plate = head + serial;
             }
@@ -94,23 +101,121 @@ public static class SampleGenerator
         // The typeface: the bitmap plate font (which is the new-energy plates' own) or one of the system
         // fonts, so that the reader learns characters rather than one typeface's details.
         var faces = renderer.Glyphs.FaceCount;
-        var face = random.NextDouble() < (style.Colour == PlateColour.Green ? 0.6 : 0.3) ? 0 : 1 + random.Next(Math.Max(1, faces - 1));
+        var face = random.NextDouble() < (style.Colour == PlateColour.Green ? 0.8 : 0.55) ? 0 : 1 + random.Next(Math.Max(1, faces - 1));
         return (plate, style with { Face = Math.Min(face, faces - 1) });
+    }
+
+    private static readonly string DecoyCharacters =
+        PlateGrammar.Provinces + "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" + "0123456789" + "停车场出入口限速公交专用道收费站注意安全禁止区路街号楼小区欢迎光临有限公司电话维修洗美容服务中心";
+
+    private static readonly Lazy<SkiaSharp.SKTypeface[]> DecoyFonts = new(() =>
+        new[] { "Noto Sans CJK SC", "DejaVu Sans", "Roboto Condensed", "Nimbus Sans Narrow" }
+            .Select(f => SkiaSharp.SKFontManager.Default.MatchFamily(f, SkiaSharp.SKFontStyle.Bold) ?? SkiaSharp.SKTypeface.Default)
+            .ToArray());
+
+    private static readonly SkiaSharp.SKColor[] DecoyColours =
+    [
+        new(20, 60, 160), new(240, 190, 20), new(250, 250, 250), new(15, 15, 15), new(60, 170, 90), new(200, 30, 30),
+    ];
+
+    /// <summary>
+    /// Something plate-shaped that is not a plate, on the plate canvas's scale: a sign or sticker with
+    /// text that is not a plate number (another length, other characters, words), or a grille.
+    /// </summary>
+    private static Mat Decoy(Random random)
+    {
+        var width = random.Next(280, 700);
+        var info = new SkiaSharp.SKImageInfo(width, PlateStyle.CanvasHeight, SkiaSharp.SKColorType.Bgra8888, SkiaSharp.SKAlphaType.Premul);
+        using var surface = SkiaSharp.SKSurface.Create(info);
+        var canvas = surface.Canvas;
+        SkiaSharp.SKColor Colour() => random.NextDouble() < 0.7
+            ? DecoyColours[random.Next(DecoyColours.Length)]
+            : new SkiaSharp.SKColor((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256));
+        var background = Colour();
+        canvas.Clear(background);
+        var ink = Colour();
+        var light = background.Red + background.Green + background.Blue;
+        if (Math.Abs(ink.Red + ink.Green + ink.Blue - light) < 150)
+        {
+            ink = light > 382 ? SkiaSharp.SKColors.Black : SkiaSharp.SKColors.White; // legible, as signs are
+        }
+
+        using var paint = new SkiaSharp.SKPaint { Color = ink, IsAntialias = true, StrokeWidth = random.Next(2, 8), Style = SkiaSharp.SKPaintStyle.Stroke };
+        if (random.NextDouble() < 0.25)
+        {
+            // A grille: bars across or along, some with a badge.
+            var period = random.Next(10, 36);
+            paint.StrokeWidth = random.Next(3, Math.Max(4, period - 3));
+            var across = random.NextDouble() < 0.5;
+            for (var p = random.Next(period); p < (across ? info.Height : info.Width); p += period)
+            {
+                if (across)
+                {
+                    canvas.DrawLine(0, p, info.Width, p, paint);
+                }
+                else
+                {
+                    canvas.DrawLine(p, 0, p, info.Height, paint);
+                }
+            }
+
+            if (random.NextDouble() < 0.5)
+            {
+                paint.Style = SkiaSharp.SKPaintStyle.Fill;
+                canvas.DrawOval(info.Width / 2f, info.Height / 2f, random.Next(20, 70), random.Next(15, 50), paint);
+            }
+        }
+        else
+        {
+            // Text that is not a plate number, sometimes in a frame like a plate's rim.
+            string text;
+            do
+            {
+                var length = random.Next(2, 11);
+                text = string.Concat(Enumerable.Range(0, length).Select(_ => DecoyCharacters[random.Next(DecoyCharacters.Length)]));
+            }
+            while (PlateGrammar.IsValid(text));
+
+            var typefaces = DecoyFonts.Value;
+            using var font = new SkiaSharp.SKFont(typefaces[random.Next(typefaces.Length)], 100);
+            if (!font.ContainsGlyphs(text))
+            {
+                font.Typeface = typefaces[0]; // the Latin faces have no Chinese: no tofu boxes
+            }
+            font.MeasureText(text, out var bounds);
+            var scale = Math.Min(info.Width * 0.92f / bounds.Width, info.Height * (0.45f + (float)random.NextDouble() * 0.4f) / bounds.Height);
+            paint.Style = SkiaSharp.SKPaintStyle.Fill;
+            canvas.Save();
+            canvas.Translate((info.Width - bounds.Width * scale) / 2f, (info.Height - bounds.Height * scale) / 2f);
+            canvas.Scale(scale);
+            canvas.DrawText(text, -bounds.Left, -bounds.Top, SkiaSharp.SKTextAlign.Left, font, paint);
+            canvas.Restore();
+            if (random.NextDouble() < 0.4)
+            {
+                paint.Style = SkiaSharp.SKPaintStyle.Stroke;
+                paint.StrokeWidth = 5;
+                canvas.DrawRect(6, 6, info.Width - 12, info.Height - 12, paint);
+            }
+        }
+
+        using var image = surface.Snapshot();
+        return PlateScene.ToBgr(image);
     }
 
     /// <summary>Real plates' strokes are thinner or bolder than the font's (dirt, wear, blooming): erode or dilate the rendered plate.</summary>
     private static void Weight(Random random, Mat plate)
     {
+        // The faces already differ in weight (regular and bold): a light touch, or thin faces vanish.
         var roll = random.NextDouble();
-        if (roll < 0.35)
+        if (roll < 0.5)
         {
             return;
         }
 
-        var size = random.Next(3, 8);
+        var size = random.Next(3, 6);
         using var kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(size, size));
         // Light ink (white on blue/black) grows with dilation, dark ink (black on yellow/green) with erosion: either way the strokes change weight.
-        if (roll < 0.7)
+        if (roll < 0.75)
         {
             Cv2.Erode(plate, plate, kernel);
         }
@@ -188,6 +293,32 @@ public static class SampleGenerator
         {
             using var cast = new Mat(scene.Size(), scene.Type(), new Scalar(random.Next(40), random.Next(40), random.Next(40)));
             Cv2.Add(scene, cast, scene);
+        }
+
+        // Uneven light: a shadow or a sunlit patch across the plate (a gain ramp in a random direction).
+        if (random.NextDouble() < 0.4)
+        {
+            var angle = random.NextDouble() * Math.PI * 2;
+            var (low, high) = (0.45 + random.NextDouble() * 0.4, 1.0 + random.NextDouble() * 0.25);
+            var (width, height) = (scene.Width, scene.Height);
+            var ramp = new float[width * height];
+            var (cx, cy, span) = (width / 2.0, height / 2.0, 40 + random.NextDouble() * 120);
+            for (var y = 0; y < height; y++)
+            {
+                for (var x = 0; x < width; x++)
+                {
+                    var along = ((x - cx) * Math.Cos(angle) + (y - cy) * Math.Sin(angle)) / span;
+                    ramp[y * width + x] = (float)(low + (high - low) / (1 + Math.Exp(-4 * along)));
+                }
+            }
+
+            using var gain = Mat.FromPixelData(height, width, MatType.CV_32FC1, ramp);
+            using var wide = new Mat();
+            scene.ConvertTo(wide, MatType.CV_32FC3);
+            using var gain3 = new Mat();
+            Cv2.Merge([gain, gain, gain], gain3);
+            Cv2.Multiply(wide, gain3, wide);
+            wide.ConvertTo(scene, MatType.CV_8UC3);
         }
 
         // Optics and motion.
