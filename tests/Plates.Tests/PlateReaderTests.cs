@@ -28,6 +28,7 @@ public sealed class PlateReaderTests : IDisposable
         { "浙BFA1316", "green-small" },
         { "川A12345D", "green-large" },
         { "粤Z1234港", "black" },
+        { "京A0023警", "white" },
     };
 
     private static PlateStyle Style(string name) => name switch

@@ -160,8 +160,8 @@ public static class PlateCommands
     /// <summary><c>plates train</c>: synthetic crops from C#, the network trained by PyTorch (a development step), exported to ONNX.</summary>
     private static Command Train()
     {
-        var samples = new Option<int>("--samples") { Description = "synthetic training crops", DefaultValueFactory = _ => 80_000 };
-        var epochs = new Option<int>("--epochs") { Description = "passes over the crops", DefaultValueFactory = _ => 8 };
+        var samples = new Option<int>("--samples") { Description = "synthetic training crops", DefaultValueFactory = _ => 100_000 };
+        var epochs = new Option<int>("--epochs") { Description = "passes over the crops", DefaultValueFactory = _ => 7 };
         var seed = new Option<int>("--seed") { Description = "seed of the crops and of the training", DefaultValueFactory = _ => 20261123 };
         var output = new Option<string>("--out") { Description = "where the model goes", DefaultValueFactory = _ => Path.Combine(DevStack.RepoPaths.Root, "src", "Plates", "Models", "plate-ocr.onnx") };
         var train = new Command("train", "Train the plate reader from synthetic plates only (needs python3-torch; a development step, never run by tests or CI)") { samples, epochs, seed, output };

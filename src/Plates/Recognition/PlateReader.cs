@@ -14,7 +14,7 @@ public sealed record PlateRead(string Text, float Confidence, float[] CharacterC
 public sealed class PlateReader : IDisposable
 {
     /// <summary>By default, readings below this confidence (the weakest character's probability) are dropped.</summary>
-    public const float DefaultMinConfidence = 0.5f;
+    public const float DefaultMinConfidence = 0.2f;
 
     /// <summary>A reading this confident is not second-guessed with other cuts of the region.</summary>
     private const float SureConfidence = 0.9f;
