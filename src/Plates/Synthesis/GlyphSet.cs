@@ -37,7 +37,8 @@ public sealed class GlyphSet
 
     private static readonly Lazy<GlyphSet> Embedded = new(() => new GlyphSet(typeof(GlyphSet).Assembly));
 
-    private readonly FrozenDictionary<char, SKImage>[] _faces;
+    /// <summary>Face 0 is loaded at once; the system-font faces are drawn when first asked for (only training and its tests use them).</summary>
+    private readonly Lazy<FrozenDictionary<char, SKImage>>[] _faces;
     private readonly FrozenDictionary<string, SKImage> _backgrounds;
 
     private GlyphSet(Assembly assembly)
@@ -75,13 +76,15 @@ public sealed class GlyphSet
             }
         }
 
-        var faces = new List<FrozenDictionary<char, SKImage>> { glyphs.ToFrozenDictionary() };
+        var bitmapFont = glyphs.ToFrozenDictionary();
+        var faces = new List<Lazy<FrozenDictionary<char, SKImage>>> { new(bitmapFont) };
         var missing = new List<string>();
         foreach (var face in FontFaces)
         {
-            if (FromFonts(face, glyphs.Keys) is { } drawn)
+            if (Installed(face))
             {
-                faces.Add(drawn);
+                faces.Add(new(() => FromFonts(face, bitmapFont.Keys)
+                    ?? throw new InvalidOperationException($"face {face.Name} lacks a plate character")));
             }
             else
             {
@@ -104,9 +107,9 @@ public sealed class GlyphSet
     public IReadOnlyList<string> MissingFaces { get; }
 
     /// <summary>Characters this set can draw: 31 provinces, letters without I/O, digits, special suffixes.</summary>
-    public IEnumerable<char> Characters => _faces[0].Keys;
+    public IEnumerable<char> Characters => _faces[0].Value.Keys;
 
-    public bool CanDraw(char c) => _faces[0].ContainsKey(c);
+    public bool CanDraw(char c) => _faces[0].Value.ContainsKey(c);
 
     public SKImage Glyph(char c, int face = 0)
     {
@@ -115,12 +118,19 @@ public sealed class GlyphSet
             throw new ArgumentOutOfRangeException(nameof(face), face, $"there are {_faces.Length} faces{(MissingFaces.Count > 0 ? $"; not installed: {string.Join(", ", MissingFaces)}" : "")}");
         }
 
-        return _faces[face].TryGetValue(c, out var image) ? image : throw new ArgumentException($"no plate glyph for '{c}'", nameof(c));
+        return _faces[face].Value.TryGetValue(c, out var image) ? image : throw new ArgumentException($"no plate glyph for '{c}'", nameof(c));
     }
 
     /// <summary>Background by name: blue, yellow, black, green-small, green-large.</summary>
     public SKImage Background(string name) =>
         _backgrounds.TryGetValue(name, out var image) ? image : throw new ArgumentException($"no plate background '{name}'", nameof(name));
+
+    private static bool Installed(FontFace face)
+    {
+        using var latin = Typeface(face.LatinFamily, face.LatinBold, face.LatinCondensed);
+        using var cjk = Typeface(face.CjkFamily, face.CjkBold);
+        return latin is not null && cjk is not null;
+    }
 
     /// <summary>Every character of the bitmap font drawn in <paramref name="face"/>; null when one of its fonts is not installed.</summary>
     private static FrozenDictionary<char, SKImage>? FromFonts(FontFace face, IEnumerable<char> characters)
