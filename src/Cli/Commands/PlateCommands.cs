@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using CameraNet.Plates.Recognition;
+using CameraNet.Plates.Training;
 using OpenCvSharp;
 
 namespace CameraNet.Cli.Commands;
@@ -37,7 +38,7 @@ public static class PlateCommands
             var cropDir = parse.GetValue(crops);
             using var reader = cropDir is null ? null : Reader(parse.GetValue(model));
             using var crop = new Mat();
-            var bytes = new byte[PlateRectifier.Height * PlateRectifier.Width];
+            var bytes = new byte[PlateRectifier.Pixels];
             var n = 0;
             EachImage(parse.GetValue(locatePaths)!, (path, image) =>
             {
@@ -45,8 +46,7 @@ public static class PlateCommands
                 {
                     if (reader is not null)
                     {
-                        PlateRectifier.Cut(image, box, crop);
-                        System.Runtime.InteropServices.Marshal.Copy(crop.Data, bytes, 0, bytes.Length);
+                        PlateRectifier.Cut(image, box, crop, bytes);
                         Directory.CreateDirectory(cropDir!);
                         Cv2.ImWrite(Path.Combine(cropDir!, $"{Path.GetFileNameWithoutExtension(path)}-{++n:0000}-{reader.Ocr.RawBestPath(bytes)}.png"), crop);
                     }
@@ -68,7 +68,7 @@ public static class PlateCommands
     private static Command Evaluate(Option<string?> model)
     {
         var samples = new Option<int>("--samples") { Description = "held-out synthetic crops", DefaultValueFactory = _ => 20_000 };
-        var seed = new Option<int>("--seed") { Description = "seed of the held-out crops (training uses 20261123)", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed") { Description = $"seed of the held-out crops (training uses {SampleGenerator.TrainingSeed})", DefaultValueFactory = _ => 1 };
         var evaluate = new Command("evaluate", "Measure the reader on held-out synthetic crops: exact reads, and plates/non-plates accepted per confidence threshold") { samples, seed, model };
         evaluate.SetAction(async (parse, cancellationToken) =>
         {
@@ -79,6 +79,7 @@ public static class PlateCommands
             }
 
             using var reader = Reader(parse.GetValue(model));
+            var (heldOut, renderer) = (parse.GetValue(seed), CameraNet.Plates.Synthesis.PlateRenderer.Default);
             var thresholds = new[] { 0.05f, 0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f };
             var acceptedPlates = new int[thresholds.Length];
             var acceptedRight = new int[thresholds.Length];
@@ -87,7 +88,7 @@ public static class PlateCommands
             var gate = new object();
             await Parallel.ForAsync(0, n, cancellationToken, (i, _) =>
             {
-                var (crop, label) = CameraNet.Plates.Training.SampleGenerator.Sample(parse.GetValue(seed), i, CameraNet.Plates.Synthesis.PlateRenderer.Default);
+                var (crop, label) = SampleGenerator.Sample(heldOut, i, renderer);
                 var read = reader.Ocr.Read(crop);
                 lock (gate)
                 {
@@ -114,7 +115,7 @@ public static class PlateCommands
                 return ValueTask.CompletedTask;
             });
 
-            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"held-out synthetic crops: {plates} plates, {others} not plates (seed {parse.GetValue(seed)})"));
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"held-out synthetic crops: {plates} plates, {others} not plates (seed {heldOut})"));
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"exact (any confidence): {exact} / {plates} = {100.0 * exact / Math.Max(1, plates):0.00}%"));
             Console.Out.WriteLine("threshold	plates accepted	accepted and exact	non-plates accepted");
             for (var k = 0; k < thresholds.Length; k++)
@@ -162,7 +163,7 @@ public static class PlateCommands
     {
         var samples = new Option<int>("--samples") { Description = "synthetic training crops", DefaultValueFactory = _ => 100_000 };
         var epochs = new Option<int>("--epochs") { Description = "passes over the crops", DefaultValueFactory = _ => 7 };
-        var seed = new Option<int>("--seed") { Description = "seed of the crops and of the training", DefaultValueFactory = _ => 20261123 };
+        var seed = new Option<int>("--seed") { Description = "seed of the crops and of the training", DefaultValueFactory = _ => SampleGenerator.TrainingSeed };
         var output = new Option<string>("--out") { Description = "where the model goes", DefaultValueFactory = _ => Path.Combine(DevStack.RepoPaths.Root, "src", "Plates", "Models", "plate-ocr.onnx") };
         var train = new Command("train", "Train the plate reader from synthetic plates only (needs python3-torch; a development step, never run by tests or CI)") { samples, epochs, seed, output };
         train.SetAction(async (parse, cancellationToken) =>
@@ -171,7 +172,7 @@ public static class PlateCommands
             var dir = Path.Combine(DevStack.RepoPaths.DataDirectory, "plates-train");
             Directory.CreateDirectory(dir);
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            await CameraNet.Plates.Training.SampleWriter.WriteAsync(dir, n, parse.GetValue(seed), cancellationToken);
+            await SampleWriter.WriteAsync(dir, n, parse.GetValue(seed), cancellationToken);
             Console.Error.WriteLine($"cameranet: {n} synthetic crops in {clock.Elapsed.TotalSeconds:0} s -> {dir}");
             var script = Path.Combine(DevStack.RepoPaths.Root, "tools", "plates", "train_ocr.py");
             var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3")

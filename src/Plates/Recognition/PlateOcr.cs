@@ -40,10 +40,9 @@ public sealed class PlateOcr : IDisposable
     /// <summary>Reads one crop: <see cref="PlateRectifier.Height"/>×<see cref="PlateRectifier.Width"/> grey bytes, row by row.</summary>
     public OcrResult Read(ReadOnlySpan<byte> crop)
     {
-        const int pixels = PlateRectifier.Height * PlateRectifier.Width;
-        if (crop.Length != pixels)
+        if (crop.Length != PlateRectifier.Pixels)
         {
-            throw new ArgumentException($"a crop has {pixels} bytes, not {crop.Length}", nameof(crop));
+            throw new ArgumentException($"a crop has {PlateRectifier.Pixels} bytes, not {crop.Length}", nameof(crop));
         }
 
         var (values, steps, classes) = Run(crop);

@@ -96,7 +96,7 @@ public sealed class PlateReader : IDisposable
     {
         var reads = new List<PlateRead>();
         using var crop = new Mat();
-        var bytes = new byte[PlateRectifier.Height * PlateRectifier.Width];
+        var bytes = new byte[PlateRectifier.Pixels];
         foreach (var region in PlateLocator.Locate(bgr))
         {
             // The locator's box is often a little off (a frame edge taken in, a character cut): unless
@@ -106,8 +106,7 @@ public sealed class PlateReader : IDisposable
             foreach (var variant in Variants)
             {
                 var cut = region with { Width = region.Width * variant.Width, Height = region.Height * variant.Height };
-                PlateRectifier.Cut(bgr, cut, crop);
-                System.Runtime.InteropServices.Marshal.Copy(crop.Data, bytes, 0, bytes.Length);
+                PlateRectifier.Cut(bgr, cut, crop, bytes);
                 var result = _ocr.Read(bytes);
                 if (result.Text.Length > 0 && result.Confidence > best.Confidence)
                 {

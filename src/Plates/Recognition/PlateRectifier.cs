@@ -17,6 +17,21 @@ public static class PlateRectifier
 
     public const float GrowHeight = 1.30f;
 
+    /// <summary>Pixels of one crop, row by row: the reader's input.</summary>
+    public const int Pixels = Height * Width;
+
+    /// <summary>Cuts the crop into <paramref name="crop"/> and copies its pixels into <paramref name="pixels"/> (<see cref="Pixels"/> bytes), as the reader takes them.</summary>
+    public static void Cut(Mat bgrOrGray, PlateRegion region, Mat crop, byte[] pixels)
+    {
+        if (pixels.Length != Pixels)
+        {
+            throw new ArgumentException($"a crop has {Pixels} bytes, not {pixels.Length}", nameof(pixels));
+        }
+
+        Cut(bgrOrGray, region, crop);
+        System.Runtime.InteropServices.Marshal.Copy(crop.Data, pixels, 0, Pixels);
+    }
+
     /// <summary>Writes the crop (grey, <see cref="Height"/>×<see cref="Width"/>) into <paramref name="crop"/>.</summary>
     public static void Cut(Mat bgrOrGray, PlateRegion region, Mat crop)
     {

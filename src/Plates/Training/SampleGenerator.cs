@@ -15,6 +15,9 @@ namespace CameraNet.Plates.Training;
 /// </summary>
 public static class SampleGenerator
 {
+    /// <summary>The seed the committed model's crops were made with (<c>plates train</c>'s default); held-out crops use others.</summary>
+    public const int TrainingSeed = 20261123;
+
     public static (byte[] Pixels, string Label) Sample(int seed, int index, PlateRenderer renderer)
     {
         var random = new Random(Mix(seed, index));
@@ -43,9 +46,8 @@ public static class SampleGenerator
         }
 
         using var crop = new Mat();
-        PlateRectifier.Cut(scene, region, crop);
-        var pixels = new byte[PlateRectifier.Height * PlateRectifier.Width];
-        System.Runtime.InteropServices.Marshal.Copy(crop.Data, pixels, 0, pixels.Length);
+        var pixels = new byte[PlateRectifier.Pixels];
+        PlateRectifier.Cut(scene, region, crop, pixels);
         return (pixels, negative ? string.Empty : plate);
     }
 

@@ -9,7 +9,7 @@ public static class SampleWriter
 {
     public static async Task WriteAsync(string directory, int count, int seed, CancellationToken cancellationToken)
     {
-        const int size = PlateRectifier.Height * PlateRectifier.Width;
+        const int size = PlateRectifier.Pixels;
         var pixels = new byte[(long)count * size];
         var labels = new string[count];
         var renderer = PlateRenderer.Default;
