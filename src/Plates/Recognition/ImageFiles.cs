@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using OpenCvSharp;
 
 namespace CameraNet.Plates.Recognition;
@@ -69,7 +70,7 @@ public static class ImageFiles
     {
         if (b.Length >= 24 && b[0] == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G')
         {
-            return (BigEndian(b, 16), BigEndian(b, 20));
+            return (BinaryPrimitives.ReadInt32BigEndian(b.AsSpan(16)), BinaryPrimitives.ReadInt32BigEndian(b.AsSpan(20)));
         }
 
         if (b.Length >= 4 && b[0] == 0xFF && b[1] == 0xD8)
@@ -87,7 +88,7 @@ public static class ImageFiles
                 var marker = b[i + 1];
                 if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC)
                 {
-                    return ((b[i + 7] << 8) | b[i + 8], (b[i + 5] << 8) | b[i + 6]);
+                    return (BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(i + 7)), BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(i + 5)));
                 }
 
                 if (marker is 0xD8 or 0x01 or (>= 0xD0 and <= 0xD7))
@@ -96,7 +97,7 @@ public static class ImageFiles
                     continue;
                 }
 
-                i += 2 + ((b[i + 2] << 8) | b[i + 3]);
+                i += 2 + BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(i + 2));
             }
 
             return (0, 0); // a JPEG without a frame header: let the decoder say it is damaged
@@ -104,7 +105,7 @@ public static class ImageFiles
 
         if (b.Length >= 26 && b[0] == 'B' && b[1] == 'M')
         {
-            return (BitConverter.ToInt32(b, 18), Math.Abs(BitConverter.ToInt32(b, 22)));
+            return (BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(18)), Math.Abs(BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(22))));
         }
 
         if (b.Length >= 12 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F' && b[8] == 'W' && b[9] == 'E' && b[10] == 'B' && b[11] == 'P')
@@ -119,6 +120,4 @@ public static class ImageFiles
 
         return null;
     }
-
-    private static int BigEndian(byte[] b, int at) => (b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3];
 }

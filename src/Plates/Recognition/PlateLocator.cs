@@ -66,7 +66,7 @@ public readonly record struct PlateRegion(Point2f Centre, float Width, float Hei
 /// Finds plate candidates in a BGR image: blue, yellow and green plates by colour (HSV masks closed
 /// across the character gaps), and any plate by the dense vertical strokes its characters make (Sobel
 /// x, closed horizontally), which also finds white and black plates and faded ones. Candidates are
-/// filtered by shape (aspect 2–6.5, fill) and ranked; the reader decides which are plates.
+/// filtered by shape (aspect 1.8–7, fill) and ranked; the reader decides which are plates.
 /// </summary>
 public static class PlateLocator
 {
@@ -120,7 +120,7 @@ public static class PlateLocator
 
         // Overlapping candidates: keep the best of each cluster.
         found.Sort((a, b) => b.Score.CompareTo(a.Score));
-        var kept = new List<PlateRegion>();
+        var kept = new List<(PlateRegion Region, Rect Bounds)>();
         foreach (var c in found)
         {
             if (kept.Count >= maxCandidates)
@@ -130,13 +130,14 @@ public static class PlateLocator
 
             // Same box (IoU > 0.6): keep one. A box inside a larger one (one colour half of a two-tone
             // plate, or the plate inside its frame) stays: the reader decides which reads as a plate.
-            if (!kept.Any(k => IntersectionOverUnion(k.Bounds, c.Bounds) > 0.6))
+            var bounds = c.Bounds;
+            if (!kept.Any(k => IntersectionOverUnion(k.Bounds, bounds) > 0.6))
             {
-                kept.Add(c);
+                kept.Add((c, bounds));
             }
         }
 
-        return kept.Select(c => c with { Centre = new Point2f((float)(c.Centre.X / scale), (float)(c.Centre.Y / scale)), Width = (float)(c.Width / scale), Height = (float)(c.Height / scale) }).ToList();
+        return kept.Select(k => k.Region).Select(c => c with { Centre = new Point2f((float)(c.Centre.X / scale), (float)(c.Centre.Y / scale)), Width = (float)(c.Width / scale), Height = (float)(c.Height / scale) }).ToList();
     }
 
     /// <summary>Regions dense in vertical strokes (characters), found at 1/<paramref name="factor"/> of the work size.</summary>
@@ -165,26 +166,23 @@ public static class PlateLocator
 
     private static double IntersectionOverUnion(Rect a, Rect b)
     {
-        var i = a & b;
-        if (i.Width <= 0 || i.Height <= 0)
-        {
-            return 0;
-        }
-
-        var inter = i.Width * (double)i.Height;
-        return inter / (a.Width * (double)a.Height + b.Width * (double)b.Height - inter);
+        var inter = Intersection(a, b);
+        return inter == 0 ? 0 : inter / (Area(a) + Area(b) - inter);
     }
 
     /// <summary>Intersection over the smaller box: 1 when one box lies inside the other.</summary>
     public static double Overlap(Rect a, Rect b)
     {
-        var i = a & b;
-        if (i.Width <= 0 || i.Height <= 0)
-        {
-            return 0;
-        }
+        var inter = Intersection(a, b);
+        return inter == 0 ? 0 : inter / Math.Min(Area(a), Area(b));
+    }
 
-        return i.Width * (double)i.Height / Math.Min(a.Width * (double)a.Height, b.Width * (double)b.Height);
+    private static double Area(Rect r) => r.Width * (double)r.Height;
+
+    private static double Intersection(Rect a, Rect b)
+    {
+        var i = a & b;
+        return i.Width <= 0 || i.Height <= 0 ? 0 : Area(i);
     }
 
     private static void Candidates(Mat binary, PlateColour colour, List<PlateRegion> found, int closeWidth, int closeHeight, bool byEdges = false, Mat? hsv = null)
