@@ -7,10 +7,11 @@ namespace CameraNet.Plates.Training;
 
 /// <summary>
 /// Training crops for the plate reader, from synthetic plates only: a plate is rendered (GA 36 layout,
-/// BSD-licensed glyphs), warped into a cluttered scene at a random size, angle and perspective, the
+/// BSD-licensed bitmap glyphs or a system-font face, see <see cref="GlyphSet"/>), warped into a cluttered scene at a random size, angle and perspective, the
 /// scene is degraded as a camera would (blur, noise, light, JPEG), and the crop is cut with the run
 /// time's own <see cref="PlateRectifier"/> around a region jittered the way the locator misses.
-/// Some crops hold no plate (label empty) so that the reader learns to reject. Sample i depends only
+/// Some crops hold no plate (label empty: decoys such as signs and grilles, or cuts beside the plate)
+/// so that the reader learns to reject. Sample i depends only
 /// on (seed, i): the same arguments give the same bytes, in any order, on any number of threads.
 /// </summary>
 public static class SampleGenerator
