@@ -94,10 +94,101 @@ public sealed record WorkerHeartbeat
     public bool Stopping { get; init; }
 }
 
+/// <summary>Type of vehicle a plate belongs to, as far as the plate says (colour and size).</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<PlateKind>))]
+public enum PlateKind
+{
+    Unknown,
+
+    /// <summary>Blue plates; small new-energy (green, D/F third character).</summary>
+    SmallVehicle,
+
+    /// <summary>Yellow plates; large new-energy (D/F last character).</summary>
+    LargeVehicle,
+
+    /// <summary>Coach (学), trailer (挂), trial (试), oversize (超) plates.</summary>
+    Special,
+
+    /// <summary>Police (警).</summary>
+    Police,
+
+    /// <summary>Hong Kong/Macau (港/澳), embassy (使), consulate (领).</summary>
+    Foreign,
+}
+
+/// <summary>Pixel box of a plate in the frame it was read from.</summary>
+public sealed record PlateBox(int X, int Y, int Width, int Height);
+
+/// <summary>
+/// One vehicle pass at a camera: the plate read on several frames, tracked, voted per character, with
+/// the best crop. Personal data: delivered only on the durable <c>PLATES</c> stream, to authorised
+/// analysts of its district, and expires with the stream's retention.
+/// Subject: <see cref="Subjects.Plates"/>; <c>Nats-Msg-Id</c> = <see cref="CaptureId"/>.
+/// </summary>
+public sealed record PlateCaptured
+{
+    /// <summary>Deterministic (camera, plate, first camera-clock time): the same pass seen again has the same ID.</summary>
+    public required string CaptureId { get; init; }
+
+    public required string CameraId { get; init; }
+    public required string DistrictCode { get; init; }
+    public required string TownshipCode { get; init; }
+    public required string WorkerId { get; init; }
+
+    /// <summary>First and last frame the plate was read on (camera clock when the stream tells it, else ingest clock).</summary>
+    public required DateTimeOffset FirstSeenAt { get; init; }
+
+    public required DateTimeOffset LastSeenAt { get; init; }
+
+    /// <summary>When the worker decided the pass was over and published it (ingest clock).</summary>
+    public required DateTimeOffset PublishedAt { get; init; }
+
+    public required string Plate { get; init; }
+    public required PlateColour Colour { get; init; }
+    public required PlateKind Kind { get; init; }
+
+    /// <summary>Per character: the share of the pass's readings that agree with it, weighted by their confidence (0–1).</summary>
+    public required IReadOnlyList<double> CharacterConfidence { get; init; }
+
+    /// <summary>The weakest character's confidence.</summary>
+    public required double Confidence { get; init; }
+
+    /// <summary>Frames the plate was read on during the pass.</summary>
+    public required int Readings { get; init; }
+
+    /// <summary>Where the plate was on the frame the crop comes from, and that frame's size.</summary>
+    public required PlateBox Box { get; init; }
+
+    public required int FrameWidth { get; init; }
+    public required int FrameHeight { get; init; }
+
+    /// <summary>The plate and a margin around it, JPEG, a few kB. Never the full frame.</summary>
+    public byte[]? CropJpeg { get; init; }
+}
+
+/// <summary>
+/// A capture matched an entry of an analyst's watchlist. Subject: <see cref="Subjects.Alerts"/>.
+/// </summary>
+public sealed record PlateWatchlistHit
+{
+    public required string HitId { get; init; }
+    public required long WatchlistEntryId { get; init; }
+
+    /// <summary>The entry's pattern (a plate, or a pattern with <c>?</c> for one character and <c>*</c> for any).</summary>
+    public required string Pattern { get; init; }
+
+    public required string Reason { get; init; }
+    public required string Owner { get; init; }
+    public required DateTimeOffset MatchedAt { get; init; }
+    public required PlateCaptured Capture { get; init; }
+}
+
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(FrameSampled))]
 [JsonSerializable(typeof(CameraStatusChanged))]
 [JsonSerializable(typeof(WorkerHeartbeat))]
+[JsonSerializable(typeof(PlateCaptured))]
+[JsonSerializable(typeof(PlateWatchlistHit))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -12,6 +12,13 @@ public static class Subjects
     public const string FramesPrefix = "cameranet.frames";
     public const string PlatesPrefix = "cameranet.plates";
     public const string StatusPrefix = "cameranet.status";
+    public const string AlertsPrefix = "cameranet.alerts";
+
+    /// <summary>The JetStream stream holding plate captures (<c>cameranet.plates.&gt;</c>).</summary>
+    public const string PlatesStream = "PLATES";
+
+    /// <summary>The JetStream stream holding watchlist hits (<c>cameranet.alerts.&gt;</c>).</summary>
+    public const string AlertsStream = "ALERTS";
 
     /// <summary><c>cameranet.frames.{district6}.{township9}.{cameraId20}</c></summary>
     public static string Frames(DivisionCode district, DivisionCode township, GbDeviceId camera) =>
@@ -20,6 +27,45 @@ public static class Subjects
     /// <summary><c>cameranet.plates.{district6}.{township9}.{cameraId20}</c></summary>
     public static string Plates(DivisionCode district, DivisionCode township, GbDeviceId camera) =>
         Build(PlatesPrefix, district, township, camera);
+
+    /// <summary><c>cameranet.alerts.{district6}.{township9}.{cameraId20}</c>: watchlist hits, scoped like the captures they come from.</summary>
+    public static string Alerts(DivisionCode district, DivisionCode township, GbDeviceId camera) =>
+        Build(AlertsPrefix, district, township, camera);
+
+    /// <summary>
+    /// The plate subjects an analyst filter names: a camera, else a township, else a district, else the whole city.
+    /// A camera needs its township and district (they are the subject's first tokens).
+    /// </summary>
+    public static string PlatesFilter(DivisionCode? district, DivisionCode? township, GbDeviceId? camera) =>
+        Filter(PlatesPrefix, district, township, camera);
+
+    public static string AlertsFilter(DivisionCode? district, DivisionCode? township, GbDeviceId? camera) =>
+        Filter(AlertsPrefix, district, township, camera);
+
+    private static string Filter(string prefix, DivisionCode? district, DivisionCode? township, GbDeviceId? camera)
+    {
+        if (township is { } t)
+        {
+            if (t.Level != DivisionLevel.Township)
+            {
+                throw new ArgumentException($"'{t}' is not a 9-digit township code", nameof(township));
+            }
+
+            if (district is { } d && (d.Level != DivisionLevel.District || !d.Contains(t)))
+            {
+                throw new ArgumentException($"township {t} is not inside district {d}", nameof(township));
+            }
+
+            return camera is { } c ? $"{prefix}.{t.District.Value}.{t.Value}.{c.Value}" : $"{prefix}.{t.District.Value}.{t.Value}.*";
+        }
+
+        if (camera is { } cam)
+        {
+            return district is { } dd ? $"{prefix}.{dd.District.Value}.*.{cam.Value}" : $"{prefix}.*.*.{cam.Value}";
+        }
+
+        return district is { } only ? $"{prefix}.{only.District.Value}.>" : $"{prefix}.>";
+    }
 
     /// <summary><c>cameranet.status.camera.{district6}.{township9}.{cameraId20}</c></summary>
     public static string CameraStatus(DivisionCode district, DivisionCode township, GbDeviceId camera) =>
@@ -58,7 +104,7 @@ public static class Subjects
         var parts = subject.Split('.');
         string kind;
         int first;
-        if (parts.Length == 5 && parts[0] == Root && parts[1] is "frames" or "plates")
+        if (parts.Length == 5 && parts[0] == Root && parts[1] is "frames" or "plates" or "alerts")
         {
             kind = parts[1];
             first = 2;

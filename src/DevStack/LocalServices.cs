@@ -95,6 +95,8 @@ public static class LocalIngest
             ["Ingest__AssignmentInterval"] = TimeSpan.FromSeconds(2).ToString("c", CultureInfo.InvariantCulture),
             // One fleet per run directory: runs sharing a NATS server (parallel tests) are not each other's peers.
             ["Ingest__Fleet"] = "run-" + System.IO.Path.GetFileName(run.Path.TrimEnd('/')).Replace(' ', '-'),
+            // Plate captures waiting for NATS stay with the run (a restarted worker of the run finds them).
+            ["Ingest__SpoolDirectory"] = run.Sub("spool"),
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {

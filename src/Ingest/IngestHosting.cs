@@ -1,6 +1,7 @@
 using CameraNet.Ingest.Decode;
 using CameraNet.Ingest.Fleet;
 using CameraNet.Ingest.Publishing;
+using CameraNet.Ingest.Recognition;
 using Microsoft.Extensions.Options;
 using Prometheus;
 
@@ -25,6 +26,9 @@ public static class IngestHosting
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<FleetView>();
         services.AddHostedService(sp => sp.GetRequiredService<FleetView>());
+        // Registered before the cameras: hosted services stop in reverse order, so cameras flush their open passes into it first.
+        services.AddSingleton<PlateServices>();
+        services.AddHostedService(sp => sp.GetRequiredService<PlateServices>());
         services.AddSingleton<AssignmentService>();
         services.AddHostedService(sp => sp.GetRequiredService<AssignmentService>());
         services.AddHostedService<HeartbeatService>();

@@ -20,6 +20,25 @@ internal static class IngestMetrics
     public static readonly Counter FrameEventsDropped = Metrics.CreateCounter(
         "cameranet_ingest_frame_events_dropped_total", "FrameSampled events dropped (queue full or NATS unavailable).");
 
+    public static readonly Counter PlateEventsPublished = Metrics.CreateCounter(
+        "cameranet_ingest_plate_events_published_total", "PlateCaptured events acked by the PLATES stream.");
+
+    public static readonly Counter PlateEventsSpooled = Metrics.CreateCounter(
+        "cameranet_ingest_plate_events_spooled_total", "PlateCaptured events written to the disk spool because NATS did not take them.");
+
+    public static readonly Counter PlateEventsLost = Metrics.CreateCounter(
+        "cameranet_ingest_plate_events_lost_total", "PlateCaptured events lost because the disk spool was full.");
+
+    public static readonly Gauge PlateSpoolPending = Metrics.CreateGauge(
+        "cameranet_ingest_plate_spool_pending", "PlateCaptured events in the disk spool waiting for NATS.");
+
+    public static readonly Counter PlateReadings = Metrics.CreateCounter(
+        "cameranet_ingest_plate_readings_total", "Plate readings (one plate on one frame) before tracking.", "camera");
+
+    public static readonly Histogram RecognitionSeconds = Metrics.CreateHistogram(
+        "cameranet_ingest_recognition_seconds", "Time to locate and read the plates of one frame.",
+        new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.002, 2, 10) });
+
     public static readonly Gauge FrameLag = Metrics.CreateGauge(
         "cameranet_ingest_frame_lag_seconds", "Time from capture (the camera's RTCP clock) to decoded frame, last frame.", "camera");
 

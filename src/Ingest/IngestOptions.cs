@@ -100,6 +100,43 @@ public sealed class IngestOptions
     /// </summary>
     public FullModeDecoder FullModeDecoder { get; set; } = FullModeDecoder.InProcess;
 
+    /// <summary>Plate readings per second and full-mode camera while something moves (a pass gives several).</summary>
+    [Range(0.5, 60)]
+    public double PlateReadsPerSecond { get; set; } = 10;
+
+    /// <summary>Motion score (share of the frame that changed) that wakes plate reading up.</summary>
+    [Range(0.0, 1.0)]
+    public double PlateMotionThreshold { get; set; } = 0.002;
+
+    /// <summary>A pass ends when its plate has not been read for this long.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.200", "00:01:00")]
+    public TimeSpan PlatePassGap { get; set; } = TimeSpan.FromSeconds(1.5);
+
+    /// <summary>Readings a pass needs to be reported (one stray reading is not a vehicle).</summary>
+    [Range(1, 100)]
+    public int PlateMinReadings { get; set; } = 3;
+
+    /// <summary>Readings whose weakest character is less probable than this are dropped.</summary>
+    [Range(0.0, 1.0)]
+    public float PlateMinConfidence { get; set; } = Plates.Recognition.PlateReader.DefaultMinConfidence;
+
+    /// <summary>How long plate captures are kept in the PLATES stream (personal data: then they are gone).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan PlateRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>JetStream drops a capture sent again (same capture ID) within this window: retries, spool replays.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan PlateDuplicateWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Where plate captures wait when NATS is away, one folder per worker ID. Workers on one machine share
+    /// the root: a restarted worker delivers what a dead one left.
+    /// </summary>
+    public string SpoolDirectory { get; set; } = Path.Combine(".cameranet", "spool");
+
+    [Range(1024L * 1024, 1L << 40)]
+    public long SpoolMaxBytes { get; set; } = 512L * 1024 * 1024;
+
     /// <summary>Prometheus endpoint port; 0 turns it off.</summary>
     [Range(0, 65535)]
     public int MetricsPort { get; set; }

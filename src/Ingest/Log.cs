@@ -39,4 +39,22 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "Camera {CameraId}: pipeline failed")]
     public static partial void PipelineFailed(ILogger logger, string cameraId, Exception exception);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "Plate capture {CaptureId} not delivered yet ({Reason}): spooled to disk")]
+    public static partial void PlatePublishFailed(ILogger logger, string captureId, string reason);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Error, Message = "Plate spool full ({MaxBytes} bytes): capture {CaptureId} is lost")]
+    public static partial void SpoolFull(ILogger logger, string captureId, long maxBytes);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Adopted the spool {Directory} of a stopped worker: {Count} capture(s) to deliver")]
+    public static partial void SpoolAdopted(ILogger logger, string directory, long count);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Information, Message = "Delivered and removed the adopted spool {Directory}")]
+    public static partial void SpoolDrained(ILogger logger, string directory);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Information, Message = "Camera {CameraId}: plate {Plate} captured ({Readings} readings, confidence {Confidence:0.00})")]
+    public static partial void PlateCaptured(ILogger logger, string cameraId, string plate, int readings, double confidence);
+
+    [LoggerMessage(EventId = 25, Level = LogLevel.Error, Message = "Camera {CameraId}: plate recognition failed")]
+    public static partial void RecognitionFailed(ILogger logger, string cameraId, Exception exception);
 }

@@ -1,3 +1,4 @@
+using CameraNet.Ingest.Recognition;
 using System.Collections.Concurrent;
 using CameraNet.Contracts;
 using CameraNet.Ingest.Decode;
@@ -21,6 +22,7 @@ public sealed class AssignmentService(
     FleetView fleet,
     IOptions<IngestOptions> options,
     DecoderLanes lanes,
+    PlateServices plates,
     ILoggerFactory loggers) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, CameraPipeline> _pipelines = new(StringComparer.Ordinal);
@@ -96,7 +98,7 @@ public sealed class AssignmentService(
                 continue;
             }
 
-            var pipeline = new CameraPipeline(camera, options.Value, publisher, _ffmpeg, loggers.CreateLogger($"CameraNet.Ingest.Camera.{camera.Id}"), inventory.CredentialsAsync, lanes);
+            var pipeline = new CameraPipeline(camera, options.Value, publisher, _ffmpeg, loggers.CreateLogger($"CameraNet.Ingest.Camera.{camera.Id}"), inventory.CredentialsAsync, lanes, plates);
             _pipelines[camera.Id] = pipeline;
             pipeline.Start();
             started++;

@@ -4,6 +4,7 @@ using CameraNet.Ingest.Capture;
 using CameraNet.Ingest.Decode;
 using CameraNet.Ingest.Motion;
 using CameraNet.Ingest.Publishing;
+using CameraNet.Ingest.Recognition;
 using FFMpegCore;
 
 namespace CameraNet.Ingest.Pipeline;
@@ -41,13 +42,16 @@ public sealed class CameraPipeline : IAsyncDisposable
 
     private readonly Func<string, CancellationToken, Task<IngestCredentials>> _credentials;
     private readonly DecoderLanes _lanes;
+    private readonly PlateServices? _plates;
+    private PlateStage? _plateStage;
     private StreamAddress? _address;
     private bool _throughFfmpeg;
 
     public CameraPipeline(
         IngestCamera camera, IngestOptions options, EventPublisher publisher, FFOptions ffmpeg, ILogger logger,
-        Func<string, CancellationToken, Task<IngestCredentials>> credentials, DecoderLanes lanes)
+        Func<string, CancellationToken, Task<IngestCredentials>> credentials, DecoderLanes lanes, PlateServices? plates = null)
     {
+        _plates = plates;
         _credentials = credentials;
         _lanes = lanes;
         _camera = camera;
@@ -311,6 +315,9 @@ public sealed class CameraPipeline : IAsyncDisposable
         var score = 0.0;
         var lastThumbnail = DateTimeOffset.MinValue;
         long lastSequence = 0;
+        (int Width, int Height) size = default;
+        using var plates = full && _plates is not null ? new PlateStage(_camera, _plates.Reader, _plates.Publisher, _options, _logger) : null;
+        _plateStage = plates;
         await foreach (var frame in frames.ReadAllAsync())
         {
             try
@@ -333,6 +340,12 @@ public sealed class CameraPipeline : IAsyncDisposable
                 }
 
                 _lastFrameAt = frame.ReceivedAt;
+                size = (frame.Width, frame.Height);
+                if (plates is not null)
+                {
+                    await plates.OnFrameAsync(frame, score, CancellationToken.None);
+                }
+
                 if (frame.ReceivedAt - lastEvent < eventInterval)
                 {
                     continue;
@@ -367,7 +380,16 @@ public sealed class CameraPipeline : IAsyncDisposable
                 frame.Release();
             }
         }
+
+        if (plates is not null)
+        {
+            // Passes still in view when the camera stops (worker stopping, camera moving to another worker) are reported now.
+            await plates.FlushAsync(size.Width, size.Height, CancellationToken.None);
+        }
     }
+
+    /// <summary>Plate passes this camera has reported (full mode), 0 otherwise.</summary>
+    public long PlateCaptures => _plateStage?.Captures ?? 0;
 
     private void SetHealth(CameraHealth health, string reason)
     {
