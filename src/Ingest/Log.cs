@@ -57,4 +57,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 25, Level = LogLevel.Error, Message = "Camera {CameraId}: plate recognition failed")]
     public static partial void RecognitionFailed(ILogger logger, string cameraId, Exception exception);
+
+    [LoggerMessage(EventId = 26, Level = LogLevel.Information, Message = "Plate capture {CaptureId} spooled to disk until NATS takes it ({Pending} waiting)")]
+    public static partial void PlateSpooled(ILogger logger, string captureId, long pending);
+
+    [LoggerMessage(EventId = 27, Level = LogLevel.Information, Message = "Spool {Directory}: every spooled capture delivered")]
+    public static partial void SpoolDelivered(ILogger logger, string directory);
 }

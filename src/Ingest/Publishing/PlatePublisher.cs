@@ -145,6 +145,7 @@ public sealed class PlatePublisher : IAsyncDisposable
         {
             Interlocked.Increment(ref _spooled);
             IngestMetrics.PlateEventsSpooled.Inc();
+            Log.PlateSpooled(_logger, message.MessageId, _spool.Count);
         }
         else
         {
@@ -170,6 +171,10 @@ public sealed class PlatePublisher : IAsyncDisposable
 
                 spool.Consume();
                 UpdatePending();
+                if (spool.IsEmpty)
+                {
+                    Log.SpoolDelivered(_logger, spool.Directory);
+                }
             }
 
             if (spool != _spool)
