@@ -12,6 +12,7 @@ return args.FirstOrDefault() switch
     "load" => await LoadHarness.RunAsync(args[1..]),
     "coverage" => await CoverageHarness.RunAsync(args[1..]),
     "ingest" => await IngestHarness.RunAsync(args[1..]),
+    "plates-publish" => await PlatePublishHarness.RunAsync(args[1..]),
     _ => Micro(args),
 };
 

@@ -29,6 +29,16 @@ public sealed class InventoryOptions
 
     public string? NatsUser { get; set; }
     public string? NatsPassword { get; set; }
+
+    /// <summary>
+    /// 32 random bytes, base64: the passwords of analysts' NATS users are derived from it (see <c>Plates.NatsAccounts</c>).
+    /// Without it analysts get no NATS access. A secret: give it through the environment.
+    /// </summary>
+    public string? NatsAccountSecret { get; set; }
+
+    /// <summary>How long plate captures and watchlist hits are kept (the PLATES and ALERTS streams' MaxAge).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan PlateRetention { get; set; } = TimeSpan.FromDays(30);
 }
 
 public sealed class CredentialKeyOptions

@@ -6,7 +6,7 @@ using NATS.Client.Core;
 namespace CameraNet.Messaging;
 
 /// <summary>Where and as whom to connect to NATS.</summary>
-public sealed record NatsSettings(string Url, string? User = null, string? Password = null, string Name = "cameranet")
+public sealed record NatsSettings(string Url, string? User = null, string? Password = null, string Name = "cameranet", string? InboxPrefix = null)
 {
     /// <summary>
     /// A connection that (de)serialises CameraNet's event records with their source-generated JSON
@@ -25,6 +25,7 @@ public sealed record NatsSettings(string Url, string? User = null, string? Passw
             ReconnectWaitMin = TimeSpan.FromMilliseconds(250),
             ReconnectWaitMax = TimeSpan.FromSeconds(5),
             CommandTimeout = TimeSpan.FromSeconds(5),
+            InboxPrefix = InboxPrefix ?? "_INBOX",
         });
 
     /// <summary>The URL with any password removed, for logs.</summary>

@@ -12,7 +12,7 @@ using NATS.Client.Core;
 namespace CameraNet.Cli.Demo;
 
 /// <summary>The last line of a demo run: what happened, for people and scripts.</summary>
-public sealed record DemoSummary(int Cameras, long FramesDecoded, long FrameEvents, long PlateEvents, int Districts, IReadOnlyList<string> Errors);
+public sealed record DemoSummary(int Cameras, long FramesDecoded, long FrameEvents, long PlateEvents, long PlateEventsMatchingTruth, int Districts, IReadOnlyList<string> Errors);
 
 /// <summary>
 /// Runs the whole system on this machine: Postgres/PostGIS, NATS JetStream, simulated cameras,
@@ -29,6 +29,9 @@ public sealed class DemoRunner(TextWriter output)
     private readonly Dictionary<string, string> _cameraNames = new(StringComparer.Ordinal);
     private long _frameEvents;
     private long _plateEvents;
+    private long _platesMatchingTruth;
+    private readonly Dictionary<string, string> _mountByCamera = new(StringComparer.Ordinal);
+    private LocalCameraSim? _sim;
     private int _cameras;
     private int _districts;
 
@@ -71,6 +74,7 @@ public sealed class DemoRunner(TextWriter output)
             _heartbeats.Values.Sum(h => h.FramesDecoded),
             Interlocked.Read(ref _frameEvents),
             Interlocked.Read(ref _plateEvents),
+            Interlocked.Read(ref _platesMatchingTruth),
             _districts,
             [.. _errors]);
     }
@@ -92,7 +96,7 @@ public sealed class DemoRunner(TextWriter output)
         var nats = await LocalNats.StartAsync(run, cancellationToken: cancellationToken);
         Say("demo", $"nats-server with JetStream on {nats.Url} (pid {nats.Process!.Pid})");
 
-        var sim = await LocalCameraSim.StartAsync(run, simulatorConfig, cancellationToken);
+        var sim = _sim = await LocalCameraSim.StartAsync(run, simulatorConfig, cancellationToken);
         Say("demo", $"camera simulator: {sim.Manifest.Cameras.Count} cameras on rtsp://127.0.0.1:{sim.Manifest.RtspPort}/ (pid {sim.Process.Pid})");
 
         var inventory = await LocalInventory.StartAsync(run, connectionString, keys, cancellationToken: cancellationToken, natsUrl: nats.Url);
@@ -112,7 +116,7 @@ public sealed class DemoRunner(TextWriter output)
             ListenAsync<FrameSampled>(connection, Subjects.FramesOf(), OnFrame, listening.Token),
             ListenAsync<CameraStatusChanged>(connection, Subjects.StatusPrefix + ".camera.>", OnStatus, listening.Token),
             ListenAsync<WorkerHeartbeat>(connection, Subjects.StatusPrefix + ".worker.>", h => _heartbeats[h.WorkerId] = h, listening.Token),
-            ListenAsync<byte[]>(connection, Subjects.PlatesOf(), _ => Interlocked.Increment(ref _plateEvents), listening.Token),
+            ListenAsync<PlateCaptured>(connection, Subjects.PlatesOf(), OnPlate, listening.Token),
         };
 
         var worker = LocalIngest.Start(run, "demo-worker-1", inventory.BaseUrl, keys.Ingest, nats.Url);
@@ -219,6 +223,7 @@ public sealed class DemoRunner(TextWriter output)
             }, cancellationToken);
             _cameras++;
             _cameraNames[camera.Id] = camera.Name;
+            _mountByCamera[camera.Id] = camera.Simulated.Name;
             var township = registered["townshipCode"]!.GetValue<string>();
             var fault = camera.Simulated.Fault != CameraFault.None ? $"  [simulated fault: {camera.Simulated.Fault.ToString().ToLowerInvariant()}]"
                 : camera.Simulated.Username is not null ? "  [password-protected: credentials stored encrypted]"
@@ -235,6 +240,27 @@ public sealed class DemoRunner(TextWriter output)
         Interlocked.Increment(ref _frameEvents);
         _framesByCamera.AddOrUpdate(frame.CameraId, 1, (_, n) => n + 1);
         _motionByCamera.AddOrUpdate(frame.CameraId, frame.MotionScore, (_, m) => Math.Max(m, frame.MotionScore));
+    }
+
+    /// <summary>A plate capture, as an analyst would see it, checked against the simulator's ground truth.</summary>
+    private void OnPlate(PlateCaptured capture)
+    {
+        Interlocked.Increment(ref _plateEvents);
+        var verdict = "not in the simulator's truth";
+        if (_sim is not null && _mountByCamera.TryGetValue(capture.CameraId, out var mount))
+        {
+            var slack = TimeSpan.FromSeconds(1.5);
+            var passes = PassTruth.Between(_sim, mount, capture.FirstSeenAt - TimeSpan.FromSeconds(30), capture.LastSeenAt + TimeSpan.FromSeconds(30));
+            if (passes.Any(p => p.Plate == capture.Plate && p.Start - slack <= capture.LastSeenAt && p.End + slack >= capture.FirstSeenAt))
+            {
+                Interlocked.Increment(ref _platesMatchingTruth);
+                verdict = "matches the simulator";
+            }
+        }
+
+        Say("plate", $"{capture.FirstSeenAt.ToLocalTime():HH:mm:ss} {Place(capture.DistrictCode, capture.TownshipCode)} {_cameraNames.GetValueOrDefault(capture.CameraId, capture.CameraId)}: " +
+                     $"{capture.Plate} {capture.Colour.ToString().ToLowerInvariant()} {capture.Kind.ToString().ToLowerInvariant()}, confidence {capture.Confidence:0.00}, " +
+                     $"{capture.Readings} readings, crop {capture.CropJpeg?.Length ?? 0} B [{verdict}]");
     }
 
     private void OnStatus(CameraStatusChanged status) =>
@@ -278,6 +304,7 @@ public sealed class DemoRunner(TextWriter output)
             ["framesDecoded"] = summary.FramesDecoded,
             ["frameEvents"] = summary.FrameEvents,
             ["plateEvents"] = summary.PlateEvents,
+            ["plateEventsMatchingTruth"] = summary.PlateEventsMatchingTruth,
             ["districts"] = summary.Districts,
             ["errors"] = new JsonArray([.. summary.Errors.Select(e => (JsonNode?)JsonValue.Create(e))]),
         });

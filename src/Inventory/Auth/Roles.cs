@@ -24,4 +24,7 @@ public static class Policies
     public const string Ingest = "ingest";
     public const string IngestOnly = "ingest:credentials";
     public const string Admin = "admin";
+
+    /// <summary>Plate captures (personal data): analysts (their districts) and admins.</summary>
+    public const string ReadPlates = "plates:read";
 }

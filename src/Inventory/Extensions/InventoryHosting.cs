@@ -41,6 +41,7 @@ public static class InventoryHosting
         services.AddHostedService(sp => sp.GetRequiredService<Coverage.CoverageService>());
         services.AddHostedService<Coverage.CameraStatusListener>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<Plates.NatsAccounts>();
         services.AddHttpContextAccessor();
         services.AddMemoryCache();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, DeniedAudit>();
@@ -59,7 +60,8 @@ public static class InventoryHosting
             .AddPolicy(Policies.WriteDivisions, p => p.RequireRole(Roles.Admin))
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
             .AddPolicy(Policies.Ingest, p => p.RequireRole(Roles.Ingest, Roles.Admin))
-            .AddPolicy(Policies.IngestOnly, p => p.RequireRole(Roles.Ingest));
+            .AddPolicy(Policies.IngestOnly, p => p.RequireRole(Roles.Ingest))
+            .AddPolicy(Policies.ReadPlates, p => p.RequireRole(Roles.Analyst, Roles.Admin));
 
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
         if (!builder.Environment.IsDevelopment())
@@ -95,6 +97,7 @@ public static class InventoryHosting
         app.MapIdentityApi();
         app.MapAdminApi();
         app.MapCoverageApi();
+        app.MapPlatesApi();
         return app;
     }
 }
