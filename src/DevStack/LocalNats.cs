@@ -25,6 +25,8 @@ public sealed class LocalNats : IAsyncDisposable
     private readonly string _configFile;
     private ChildProcess? _server;
 
+    private LocalNatsOptions _options = new();
+
     private LocalNats(RunDirectory run, string configFile, int port, int monitorPort)
     {
         _run = run;
@@ -53,7 +55,8 @@ public sealed class LocalNats : IAsyncDisposable
             var monitor = FreePorts.Next();
             var config = Path.Combine(root, "nats.conf");
             await File.WriteAllTextAsync(config, Config(port, monitor, Path.Combine(root, "jetstream"), options), cancellationToken);
-            var nats = new LocalNats(run, config, port, monitor);
+            File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite); // it holds passwords
+            var nats = new LocalNats(run, config, port, monitor) { _options = options };
             try
             {
                 await nats.StartServerAsync(cancellationToken);
@@ -83,6 +86,23 @@ public sealed class LocalNats : IAsyncDisposable
         await _server.DisposeAsync();
         _server = null;
         throw new InvalidOperationException($"nats-server did not become healthy on port {Port}:\n{log}");
+    }
+
+    /// <summary>
+    /// Rewrites the configuration with other users (e.g. analysts' accounts from the inventory) and has the running
+    /// server reload it (SIGHUP): new users can connect, changed permissions apply to connections at once.
+    /// </summary>
+    public async Task ReloadAsync(IReadOnlyList<NatsUser> users, CancellationToken cancellationToken = default)
+    {
+        _options = _options with { Users = users };
+        var store = Path.Combine(Path.GetDirectoryName(_configFile)!, "jetstream");
+        await File.WriteAllTextAsync(_configFile, Config(Port, MonitorPort, store, _options), cancellationToken);
+        File.SetUnixFileMode(_configFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (_server is not null)
+        {
+            Posix.Signal(_server.Pid, Posix.SigHup);
+            await Task.Delay(500, cancellationToken); // the reload is asynchronous; it takes a few milliseconds
+        }
     }
 
     /// <summary>Stops the server (clients see the connection drop); <see cref="StartAgainAsync"/> brings it back on the same port and store.</summary>

@@ -4,9 +4,9 @@ using System.Security.Cryptography;
 namespace CameraNet.DevStack;
 
 /// <summary>API keys a local stack hands to its services and clients (fresh random secrets per run).</summary>
-public sealed record LocalKeys(string Admin, string Ingest, string CredentialKey)
+public sealed record LocalKeys(string Admin, string Ingest, string CredentialKey, string NatsAccountSecret)
 {
-    public static LocalKeys Generate() => new(NewKey(), NewKey(), Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+    public static LocalKeys Generate() => new(NewKey(), NewKey(), Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
 
     /// <summary>Never print the keys.</summary>
     public override string ToString() => "LocalKeys { *** }";
@@ -48,6 +48,7 @@ public sealed class LocalInventory : IAsyncDisposable
                 ["Inventory__CredentialKeys__0__Id"] = "local",
                 ["Inventory__CredentialKeys__0__Key"] = keys.CredentialKey,
                 ["Inventory__NatsUrl"] = natsUrl,
+                ["Inventory__NatsAccountSecret"] = keys.NatsAccountSecret,
             };
             foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
             {
