@@ -41,6 +41,9 @@ public sealed class InventoryApi(Uri baseUrl, string apiKey) : IDisposable
     public Task<JsonNode> PostJsonAsync(string path, object body, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, path, JsonContent.Create(body, options: Json), cancellationToken);
 
+    public Task<JsonNode> DeleteAsync(string path, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, path, null, cancellationToken);
+
     public Task<JsonNode> GetAsync(string path, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, path, null, cancellationToken);
 

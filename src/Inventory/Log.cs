@@ -22,4 +22,11 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Camera status from NATS not stored: {Reason}")]
     public static partial void StatusNotStored(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "Watchlist matching interrupted: {Reason}; retrying")]
+    public static partial void WatchlistMatcherFailed(ILogger logger, string reason);
+
+    // The plate is personal data: the log names the entry and the camera, not the plate.
+    [LoggerMessage(EventId = 41, Level = LogLevel.Information, Message = "Watchlist entry {EntryId} hit at camera {CameraId}")]
+    public static partial void WatchlistHit(ILogger logger, long entryId, string cameraId);
 }

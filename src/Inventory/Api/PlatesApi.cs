@@ -26,6 +26,10 @@ public static class PlatesApi
         var group = app.MapGroup("/api/plates").WithTags("Plates");
         group.MapPost("/access", AccessAsync).RequireAuthorization(Policies.ReadPlates);
         app.MapGet("/api/nats/accounts", AccountsAsync).WithTags("Plates").RequireAuthorization(Policies.Admin);
+        var watchlist = app.MapGroup("/api/watchlist").WithTags("Watchlist").RequireAuthorization(Policies.ReadPlates);
+        watchlist.MapPost("", AddToWatchlistAsync);
+        watchlist.MapGet("", ListWatchlistAsync);
+        watchlist.MapDelete("/{id:long}", RemoveFromWatchlistAsync);
         return group;
     }
 
@@ -175,5 +179,97 @@ public static class PlatesApi
             .ToList();
         await audit.WriteAsync(Caller.From(user), new AuditEntry("nats.accounts", null, Details: new { users = users.Count }), cancellationToken);
         return TypedResults.Ok<IReadOnlyList<NatsAccount>>(users);
+    }
+
+    public sealed record WatchlistAdd(string? Pattern, string? Reason, double? ExpiresInDays, string[]? Districts);
+
+    /// <summary>The longest an entry may stay on a watchlist before it must be added again (with a fresh reason).</summary>
+    public static readonly TimeSpan MaxWatchlistTime = TimeSpan.FromDays(90);
+
+    /// <summary>Adds a plate or pattern to the caller's watchlist: reason and expiry required, hits only in the caller's districts.</summary>
+    public static async Task<Results<Created<WatchlistEntry>, ValidationProblem, ProblemHttpResult>> AddToWatchlistAsync(
+        WatchlistAdd add, ClaimsPrincipal user, WatchlistStore store, WatchlistMatcher matcher, AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var caller = Caller.From(user);
+        var errors = new FieldErrors();
+        if (!PlatePattern.TryParse(add.Pattern, out var pattern, out var patternError))
+        {
+            errors.Add("pattern", patternError);
+        }
+
+        var reason = add.Reason?.Trim();
+        if (reason is null || reason.Length < 5 || reason.Length > 500)
+        {
+            errors.Add("reason", "reason is required: why this plate is wanted (5–500 characters; it goes into the audit log and every alert)");
+        }
+
+        if (add.ExpiresInDays is not { } days || !(days > 0) || TimeSpan.FromDays(days) > MaxWatchlistTime || TimeSpan.FromDays(days) < TimeSpan.FromMinutes(1))
+        {
+            errors.Add("expiresInDays", $"expiresInDays is required: between one minute and {MaxWatchlistTime.TotalDays:0} days (entries expire; add again with a fresh reason)");
+        }
+
+        string[] districts = caller.Role == Roles.Admin ? [] : [.. caller.Districts];
+        if (add.Districts is { Length: > 0 } wanted)
+        {
+            var bad = wanted.FirstOrDefault(d => !DivisionCode.TryParse(d, out var code) || code.Level != DivisionLevel.District);
+            if (bad is not null)
+            {
+                errors.Add("districts", $"'{bad}' is not a 6-digit district code");
+            }
+
+            districts = [.. wanted.Order(StringComparer.Ordinal).Distinct()];
+        }
+        else if (districts.Length == 0 && caller.Role != Roles.Admin)
+        {
+            errors.Add("districts", "you are not assigned to any district, so you may not keep a watchlist");
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        var outside = districts.Where(d => !user.MayActOn(d)).ToList();
+        if (outside.Count > 0)
+        {
+            await audit.WriteAsync(caller, new AuditEntry("watchlist.add", pattern!.ToString(), districts, reason, "denied", new { outside }), cancellationToken);
+            return Problems.Forbidden($"you may not watch plates in {string.Join(", ", outside)}");
+        }
+
+        var entry = await store.AddAsync(pattern!.ToString(), reason!, caller.Name, districts, clock.GetUtcNow() + TimeSpan.FromDays(add.ExpiresInDays!.Value), cancellationToken);
+        await audit.WriteAsync(caller, new AuditEntry("watchlist.add", entry.Pattern, districts, reason, "ok", new { entry.Id, entry.ExpiresAt }), cancellationToken);
+        matcher.Invalidate();
+        return TypedResults.Created($"/api/watchlist/{entry.Id}", entry);
+    }
+
+    /// <summary>The caller's entries in force (admins: everyone's).</summary>
+    public static async Task<Ok<IReadOnlyList<WatchlistEntry>>> ListWatchlistAsync(ClaimsPrincipal user, WatchlistStore store, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var caller = Caller.From(user);
+        var entries = await store.ActiveAsync(caller.Role == Roles.Admin ? null : caller.Name, cancellationToken);
+        await audit.WriteAsync(caller, new AuditEntry("watchlist.list", null, caller.Districts, Details: new { entries = entries.Count }), cancellationToken);
+        return TypedResults.Ok(entries);
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> RemoveFromWatchlistAsync(
+        long id, ClaimsPrincipal user, WatchlistStore store, WatchlistMatcher matcher, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var caller = Caller.From(user);
+        var entry = await store.GetAsync(id, cancellationToken);
+        if (entry is null || entry.RemovedAt is not null)
+        {
+            return Problems.NotFound($"watchlist entry {id} in force");
+        }
+
+        if (entry.Owner != caller.Name && caller.Role != Roles.Admin)
+        {
+            await audit.WriteAsync(caller, new AuditEntry("watchlist.remove", id.ToString(System.Globalization.CultureInfo.InvariantCulture), entry.Districts, Outcome: "denied"), cancellationToken);
+            return Problems.Forbidden($"watchlist entry {id} belongs to {entry.Owner}");
+        }
+
+        await store.RemoveAsync(id, caller.Name, cancellationToken);
+        await audit.WriteAsync(caller, new AuditEntry("watchlist.remove", id.ToString(System.Globalization.CultureInfo.InvariantCulture), entry.Districts, Details: new { entry.Pattern }), cancellationToken);
+        matcher.Invalidate();
+        return TypedResults.NoContent();
     }
 }

@@ -42,6 +42,9 @@ public static class InventoryHosting
         services.AddHostedService<Coverage.CameraStatusListener>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<Plates.NatsAccounts>();
+        services.AddSingleton<Plates.WatchlistStore>();
+        services.AddSingleton<Plates.WatchlistMatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<Plates.WatchlistMatcher>());
         services.AddHttpContextAccessor();
         services.AddMemoryCache();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, DeniedAudit>();
