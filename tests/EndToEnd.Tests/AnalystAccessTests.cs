@@ -29,7 +29,8 @@ public sealed class AnalystAccessTests(PostgresFixture postgres)
         var ops = new NatsUser("ops", "ops-" + Guid.NewGuid().ToString("N"), [">"], [">"]);
         var nats = await LocalNats.StartAsync(run, new LocalNatsOptions { Users = [ops] }, ct);
         var keys = LocalKeys.Generate();
-        await using var inventory = await LocalInventory.StartAsync(run, await postgres.CreateDatabaseAsync("analyst"), keys, cancellationToken: ct);
+        await using var inventory = await LocalInventory.StartAsync(run, await postgres.CreateDatabaseAsync("analyst"), keys,
+            new Dictionary<string, string?> { ["Inventory__NatsUser"] = ops.Name, ["Inventory__NatsPassword"] = ops.Password }, ct, nats.Url);
         using var admin = new InventoryApi(inventory.BaseUrl, keys.Admin);
         await admin.ImportSampleDivisionsAsync(ct);
         await admin.PostJsonAsync("api/users", new { username = "ana", displayName = "Ana Analyst", role = "analyst", districts = new[] { "120101" }, password = Password }, ct);
@@ -96,6 +97,16 @@ public sealed class AnalystAccessTests(PostgresFixture postgres)
         readable.Output.ShouldContain("津D44444");
         readable.Output.ShouldContain("和平区");
         readable.Output.ShouldNotContain("津A11111", customMessage: "--plate filters");
+
+        // Search: past captures of their district by pattern; another district refused and audited.
+        var search = await CliAsync(env, "plates", "search", "--plate", "津?1111*", "--from", "1h", "--purpose", Purpose, "--json");
+        search.ExitCode.ShouldBe(0, search.Errors);
+        Plates(search.Output).ShouldBe(["津A11111"]);
+        var searchDenied = await CliAsync(env, "plates", "search", "--plate", "津B*", "--district", "120102", "--purpose", Purpose);
+        searchDenied.ExitCode.ShouldBe(1);
+        var searches = await AuditAsync(admin, "plates.search", ct);
+        searches.Select(a => a["outcome"]!.GetValue<string>()).Order().ShouldBe(["denied", "ok"]);
+        searches.ShouldAllBe(a => a["purpose"]!.GetValue<string>() == Purpose);
 
         (await AuditAsync(admin, "plates.replay", ct)).Count(a => a["actor"]!.GetValue<string>() == "ana" && a["outcome"]!.GetValue<string>() == "ok").ShouldBe(3);
     }

@@ -69,6 +69,65 @@ public static class AnalystCommands
         return watch;
     }
 
+    public static Command Search()
+    {
+        var inventory = RegisterCommands.InventoryOption();
+        var plate = new Option<string>("--plate") { Description = "plate or pattern (? one character, * any), e.g. 津A12345 or 津A*", Required = true };
+        var from = new Option<string?>("--from") { Description = "start: a time or a duration back from now (2h, 3d); default 24 h before --to" };
+        var to = new Option<string?>("--to") { Description = "end: a time or a duration back from now; default now" };
+        var district = new Option<string?>("--district") { Description = "6-digit district code" };
+        var township = new Option<string?>("--township") { Description = "9-digit township code" };
+        var camera = new Option<string?>("--camera") { Description = "20-digit camera ID" };
+        var purpose = new Option<string>("--purpose") { Description = "why you search (required; written to the audit log)", Required = true };
+        var limit = new Option<int>("--limit") { Description = "at most this many captures", DefaultValueFactory = _ => 200 };
+        var json = new Option<bool>("--json") { Description = "one JSON object per capture" };
+        var search = new Command("search", "Past plate captures of an area by plate pattern and time range (kept for the retention period only)")
+        {
+            plate, from, to, district, township, camera, purpose, limit, json, inventory,
+        };
+        search.SetAction(async (parse, cancellationToken) =>
+        {
+            if (!PlatePattern.TryParse(parse.GetValue(plate), out var pattern, out var error))
+            {
+                throw new CliException("--plate: " + error, 2);
+            }
+
+            var now = DateTimeOffset.Now;
+            var query = new List<string> { "plate=" + Uri.EscapeDataString(pattern.ToString()), "purpose=" + Uri.EscapeDataString(parse.GetValue(purpose)!), $"limit={parse.GetValue(limit)}" };
+            void Add(string name, string? value)
+            {
+                if (value is not null)
+                {
+                    query.Add($"{name}={Uri.EscapeDataString(value)}");
+                }
+            }
+
+            Add("from", parse.GetValue(from) is { } f ? PlateWatcher.ParseSince(f, now).ToString("O") : null);
+            Add("to", parse.GetValue(to) is { } t ? PlateWatcher.ParseSince(t, now).ToString("O") : null);
+            Add("district", parse.GetValue(district));
+            Add("township", parse.GetValue(township));
+            Add("camera", parse.GetValue(camera));
+            using var api = CliSession.Resolve(parse.GetValue(inventory)).Api();
+            var result = await api.GetAsync("api/plates/search?" + string.Join('&', query), cancellationToken);
+            var names = parse.GetValue(json) ? [] : await NamesAsync(api, cancellationToken);
+            foreach (var node in result["captures"]!.AsArray())
+            {
+                if (parse.GetValue(json))
+                {
+                    Console.WriteLine(node!.ToJsonString());
+                    continue;
+                }
+
+                var capture = node.Deserialize(ContractsJsonContext.Default.PlateCaptured)!;
+                Console.WriteLine(PlateWatcher.Line(capture, code => names.GetValueOrDefault(code, code), id => id));
+            }
+
+            Console.Error.WriteLine($"{result["captures"]!.AsArray().Count} found among {result["scanned"]} captures{(result["truncated"]!.GetValue<bool>() ? " (stopped early: narrow the search)" : string.Empty)}");
+            return 0;
+        });
+        return search;
+    }
+
     private static bool Show(byte[] data, bool alerts, PlatePattern? pattern, bool asJson, Dictionary<string, string> names)
     {
         PlateCaptured capture;

@@ -57,7 +57,7 @@ public static class PlateCommands
             return 0;
         });
 
-        return new Command("plates", "Licence-plate recognition") { read, locate, Train(), Evaluate(model), AnalystCommands.Watch() };
+        return new Command("plates", "Licence-plate recognition") { read, locate, Train(), Evaluate(model), AnalystCommands.Watch(), AnalystCommands.Search() };
     }
 
     /// <summary>

@@ -25,6 +25,7 @@ public static class PlatesApi
     {
         var group = app.MapGroup("/api/plates").WithTags("Plates");
         group.MapPost("/access", AccessAsync).RequireAuthorization(Policies.ReadPlates);
+        group.MapGet("/search", SearchAsync).RequireAuthorization(Policies.ReadPlates);
         app.MapGet("/api/nats/accounts", AccountsAsync).WithTags("Plates").RequireAuthorization(Policies.Admin);
         var watchlist = app.MapGroup("/api/watchlist").WithTags("Watchlist").RequireAuthorization(Policies.ReadPlates);
         watchlist.MapPost("", AddToWatchlistAsync);
@@ -271,5 +272,77 @@ public static class PlatesApi
         await audit.WriteAsync(caller, new AuditEntry("watchlist.remove", id.ToString(System.Globalization.CultureInfo.InvariantCulture), entry.Districts, Details: new { entry.Pattern }), cancellationToken);
         matcher.Invalidate();
         return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Past captures of an area by plate pattern and time range (default: the last 24 hours), for analysts of that area,
+    /// with a stated purpose; audited with the query and the number of captures returned.
+    /// </summary>
+    public static async Task<Results<Ok<PlateSearchResult>, ValidationProblem, ProblemHttpResult>> SearchAsync(
+        ClaimsPrincipal user, CameraStore cameras, AuditLog audit, PlateArchive archive, TimeProvider clock, CancellationToken cancellationToken,
+        string? plate = null, string? purpose = null, DateTimeOffset? from = null, DateTimeOffset? to = null,
+        string? district = null, string? township = null, string? camera = null, int limit = 200)
+    {
+        var caller = Caller.From(user);
+        var errors = new FieldErrors();
+        if (!PlatePattern.TryParse(plate, out var pattern, out var patternError))
+        {
+            errors.Add("plate", patternError);
+        }
+
+        purpose = purpose?.Trim();
+        if (string.IsNullOrEmpty(purpose) || purpose.Length < 5 || purpose.Length > 500)
+        {
+            errors.Add("purpose", "purpose is required: why you search these plates (5–500 characters; it goes into the audit log)");
+        }
+
+        var now = clock.GetUtcNow();
+        var end = to ?? now;
+        var start = from ?? end - TimeSpan.FromDays(1);
+        if (start >= end)
+        {
+            errors.Add("from", $"from ({start:O}) must be before to ({end:O})");
+        }
+
+        if (limit is < 1 or > 1000)
+        {
+            errors.Add("limit", "limit must be 1–1000");
+        }
+
+        var (d, t, c) = await ScopeAsync(district, township, camera, cameras, errors, cancellationToken);
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        if (d is null && caller.Role != Roles.Admin)
+        {
+            if (caller.Districts.Count != 1)
+            {
+                errors.Add("district", caller.Districts.Count == 0 ? "you are not assigned to any district" : $"name a district: you are scoped to {string.Join(", ", caller.Districts)}");
+                return Problems.Invalid(errors);
+            }
+
+            d = DivisionCode.Parse(caller.Districts[0]);
+        }
+
+        var filter = Subjects.PlatesFilter(d, t, c);
+        IReadOnlyList<string> scope = d is { } sd ? [sd.Value] : [];
+        var query = new { plate = pattern!.ToString(), from = start, to = end };
+        if (d is { } wanted && !user.MayActOn(wanted.Value))
+        {
+            await audit.WriteAsync(caller, new AuditEntry("plates.search", filter, scope, purpose, "denied", query), cancellationToken);
+            return Problems.Forbidden($"you may search plate captures of {(caller.Districts.Count == 0 ? "no district" : string.Join(", ", caller.Districts))}, not of {wanted}");
+        }
+
+        if (!archive.Available)
+        {
+            return TypedResults.Problem("this inventory is not connected to NATS (Inventory:NatsUrl)", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Search unavailable");
+        }
+
+        var result = await archive.SearchAsync(filter, pattern, start, end, limit, cancellationToken);
+        await audit.WriteAsync(caller, new AuditEntry("plates.search", filter, scope, purpose, "ok",
+            new { query.plate, query.from, query.to, results = result.Captures.Count, result.Scanned }), cancellationToken);
+        return TypedResults.Ok(result);
     }
 }

@@ -43,6 +43,7 @@ public static class InventoryHosting
         services.AddSingleton<AuditLog>();
         services.AddSingleton<Plates.NatsAccounts>();
         services.AddSingleton<Plates.WatchlistStore>();
+        services.AddSingleton<Plates.PlateArchive>();
         services.AddSingleton<Plates.WatchlistMatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<Plates.WatchlistMatcher>());
         services.AddHttpContextAccessor();
