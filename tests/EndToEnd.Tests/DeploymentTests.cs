@@ -13,6 +13,7 @@ public sealed class DeploymentTests
         ["INVENTORY_NATS_PASSWORD"] = "inv-nats",
         ["INGEST_NATS_PASSWORD"] = "ingest-nats",
         ["CREDENTIAL_KEY"] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        ["NATS_ACCOUNT_SECRET"] = "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=",
     };
 
     private static Task<(int ExitCode, string Output, string Errors)> ComposeAsync(IReadOnlyDictionary<string, string> secrets, params string[] arguments)

@@ -4,6 +4,7 @@ using CameraNet.TestKit;
 namespace CameraNet.EndToEnd.Tests;
 
 /// <summary>Checkpoint cameras → worker (recognise, track, vote) → PLATES stream → durable consumer, scored against the simulator's ground truth.</summary>
+[Collection(PlatePassCollection.Name)]
 public sealed class PlateCaptureTests(PostgresFixture postgres, NatsFixture nats, CameraSimFixture sim)
 {
     /// <summary>Captures may start a little before the truth's "fully visible" frames and end a little after.</summary>
@@ -15,11 +16,9 @@ public sealed class PlateCaptureTests(PostgresFixture postgres, NatsFixture nats
         var ct = TestContext.Current.CancellationToken;
         await using var scenario = await PlateScenario.StartAsync("plates-e2e", postgres, sim.Simulator, nats.Url, "12010100001210100", ct);
         await scenario.StartConsumingAsync("plates-e2e", ct);
-        var worker = scenario.StartWorker("plates-worker");
 
         // Count passes from when the worker is surely pulling both cameras until enough passes have gone by.
-        await Eventually.UntilAsync(() => !scenario.Deliveries.IsEmpty || worker.HasExited, TimeSpan.FromSeconds(90), "a first capture");
-        worker.HasExited.ShouldBeFalse(worker.Tail(30));
+        var worker = await scenario.StartCapturingAsync("plates-worker");
         var from = DateTimeOffset.UtcNow;
         var to = from + TimeSpan.FromSeconds(70);
         await Task.Delay(to - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(4), ct); // the last passes end and are published

@@ -7,6 +7,7 @@ namespace CameraNet.EndToEnd.Tests;
 /// Plate delivery under faults, each test with its own nats-server (stopping the shared one would hurt other tests):
 /// the broker away for 10 s, the worker killed with SIGKILL and started again. Counted by capture ID at a durable consumer.
 /// </summary>
+[Collection(PlatePassCollection.Name)]
 public sealed class PlateFaultTests(PostgresFixture postgres, CameraSimFixture sim)
 {
     private static readonly TimeSpan Slack = TimeSpan.FromSeconds(1.5);
@@ -19,8 +20,7 @@ public sealed class PlateFaultTests(PostgresFixture postgres, CameraSimFixture s
         var nats = await LocalNats.StartAsync(natsRun, cancellationToken: ct);
         await using var scenario = await PlateScenario.StartAsync("plates-nats-down", postgres, sim.Simulator, nats.Url, "12010100001210200", ct);
         await scenario.StartConsumingAsync("fault-nats", ct);
-        var worker = scenario.StartWorker("nats-down-worker");
-        await Eventually.UntilAsync(() => !scenario.Deliveries.IsEmpty || worker.HasExited, TimeSpan.FromSeconds(90), "a first capture");
+        var worker = await scenario.StartCapturingAsync("nats-down-worker");
 
         var from = DateTimeOffset.UtcNow;
         await Task.Delay(TimeSpan.FromSeconds(15), ct);
@@ -49,8 +49,7 @@ public sealed class PlateFaultTests(PostgresFixture postgres, CameraSimFixture s
         var nats = await LocalNats.StartAsync(natsRun, cancellationToken: ct);
         await using var scenario = await PlateScenario.StartAsync("plates-kill", postgres, sim.Simulator, nats.Url, "12010100001210300", ct);
         await scenario.StartConsumingAsync("fault-kill", ct);
-        var worker = scenario.StartWorker("kill-worker");
-        await Eventually.UntilAsync(() => !scenario.Deliveries.IsEmpty || worker.HasExited, TimeSpan.FromSeconds(90), "a first capture");
+        var worker = await scenario.StartCapturingAsync("kill-worker");
 
         var from = DateTimeOffset.UtcNow;
         await Task.Delay(TimeSpan.FromSeconds(20), ct);

@@ -76,6 +76,15 @@ internal sealed class PlateScenario : IAsyncDisposable
     public ChildProcess StartWorker(string workerId, IReadOnlyDictionary<string, string?>? extra = null) =>
         Worker = LocalIngest.Start(Run, workerId, Inventory.BaseUrl, Keys.Ingest, NatsUrl, extra);
 
+    /// <summary>Starts a worker and waits until the consumer has its first capture (both cameras pulled, reader loaded).</summary>
+    public async Task<ChildProcess> StartCapturingAsync(string workerId)
+    {
+        var worker = StartWorker(workerId);
+        await Eventually.UntilAsync(() => !Deliveries.IsEmpty || worker.HasExited, TimeSpan.FromSeconds(90), "a first capture");
+        worker.HasExited.ShouldBeFalse(worker.Tail(30));
+        return worker;
+    }
+
     /// <summary>Creates the stream (as the worker would) and a durable consumer; collects this scenario's captures.</summary>
     public async Task StartConsumingAsync(string durable, CancellationToken ct)
     {
@@ -127,4 +136,14 @@ internal sealed class PlateScenario : IAsyncDisposable
         await Run.DisposeAsync();
         _stop.Dispose();
     }
+}
+
+/// <summary>
+/// Tests that count vehicle passes at full-mode cameras run one at a time: each decodes two 25 fps streams and reads
+/// plates, and two of them side by side on a 2-core machine would measure the machine, not the system.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class PlatePassCollection
+{
+    public const string Name = "plate passes";
 }

@@ -103,6 +103,7 @@ public sealed class DemoRunner(TextWriter output)
         Say("demo", $"inventory service on {inventory.BaseUrl} (ready: database migrated)");
         new CliSession(inventory.BaseUrl.ToString(), keys.Admin, nats.Url).Save(CliSession.DemoSessionFile);
         Say("demo", "the CLI now talks to this demo, e.g. in another terminal: ./cameranet cameras list");
+        Say("demo", "plate captures as an analyst sees them: ./cameranet plates watch --district 120101 --since 5m --purpose \"demo walkthrough\"");
 
         using var api = new InventoryApi(inventory.BaseUrl, keys.Admin);
         await LoadDivisionsAsync(api, cancellationToken);
