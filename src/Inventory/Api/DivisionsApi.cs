@@ -14,6 +14,11 @@ public static class DivisionsApi
     {
         var group = app.MapGroup("/api/divisions").WithTags("Divisions");
         group.MapGet("", ListAsync).RequireAuthorization(Policies.ReadRegister);
+        group.MapGet("/shapes", async (DivisionStore store, CancellationToken ct, string? level) =>
+            level is null or "district" or "township"
+                ? Results.Ok(await store.ShapesAsync(level == "township" ? DivisionLevel.Township : DivisionLevel.District, ct))
+                : Results.ValidationProblem(new Dictionary<string, string[]> { ["level"] = [$"level '{level}' must be district or township"] }))
+            .RequireAuthorization(Policies.ReadRegister);
         group.MapGet("/{code}", GetAsync).RequireAuthorization(Policies.ReadRegister);
         // The body is read as GeoJSON whatever its declared type: a content-type constraint would answer
         // 415 before authentication, telling anonymous callers more than 401 should.

@@ -26,6 +26,7 @@ public static class PlatesApi
         var group = app.MapGroup("/api/plates").WithTags("Plates");
         group.MapPost("/access", AccessAsync).RequireAuthorization(Policies.ReadPlates);
         group.MapGet("/search", SearchAsync).RequireAuthorization(Policies.ReadPlates);
+        group.MapGet("/live", LiveAsync).RequireAuthorization(Policies.ReadPlates);
         app.MapGet("/api/nats/accounts", AccountsAsync).WithTags("Plates").RequireAuthorization(Policies.Admin);
         var watchlist = app.MapGroup("/api/watchlist").WithTags("Watchlist").RequireAuthorization(Policies.ReadPlates);
         watchlist.MapPost("", AddToWatchlistAsync);
@@ -344,5 +345,106 @@ public static class PlatesApi
         await audit.WriteAsync(caller, new AuditEntry("plates.search", filter, scope, purpose, "ok",
             new { query.plate, query.from, query.to, results = result.Captures.Count, result.Scanned }), cancellationToken);
         return TypedResults.Ok(result);
+    }
+
+    /// <summary>
+    /// Live captures of an area as server-sent events (<c>event: plate</c>, data: the capture as JSON), for the
+    /// dashboard. Purpose: the query's, else the one stated at login. Audited as <c>plates.live</c> when it starts.
+    /// </summary>
+    public static async Task LiveAsync(
+        HttpContext http, ClaimsPrincipal user, CameraStore cameras, AuditLog audit, PlateArchive archive,
+        string? district = null, string? township = null, string? camera = null, string? purpose = null)
+    {
+        var caller = Caller.From(user);
+        var ct = http.RequestAborted;
+        var errors = new FieldErrors();
+        purpose = (purpose ?? caller.Purpose)?.Trim();
+        if (string.IsNullOrEmpty(purpose) || purpose.Length < 5)
+        {
+            errors.Add("purpose", "purpose is required (at login or here): why you watch plate captures (at least 5 characters)");
+        }
+
+        var (d, t, c) = await ScopeAsync(district, township, camera, cameras, errors, ct);
+        if (d is null && caller.Role != Roles.Admin && caller.Districts.Count == 1)
+        {
+            d = DivisionCode.Parse(caller.Districts[0]);
+        }
+        else if (d is null && caller.Role != Roles.Admin)
+        {
+            errors.Add("district", "name a district: " + (caller.Districts.Count == 0 ? "you are not assigned to any" : $"you are scoped to {string.Join(", ", caller.Districts)}"));
+        }
+
+        if (errors.Count > 0)
+        {
+            await Problems.Invalid(errors).ExecuteAsync(http);
+            return;
+        }
+
+        var filter = Subjects.PlatesFilter(d, t, c);
+        IReadOnlyList<string> scope = d is { } sd ? [sd.Value] : [];
+        if (d is { } wanted && !user.MayActOn(wanted.Value))
+        {
+            await audit.WriteAsync(caller, new AuditEntry("plates.live", filter, scope, purpose, "denied"), ct);
+            await Problems.Forbidden($"you may watch plate captures of {(caller.Districts.Count == 0 ? "no district" : string.Join(", ", caller.Districts))}, not of {wanted}").ExecuteAsync(http);
+            return;
+        }
+
+        if (!archive.Available)
+        {
+            await TypedResults.Problem("this inventory is not connected to NATS (Inventory:NatsUrl)", statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(http);
+            return;
+        }
+
+        await audit.WriteAsync(caller, new AuditEntry("plates.live", filter, scope, purpose, "ok"), ct);
+        http.Response.ContentType = "text/event-stream; charset=utf-8";
+        http.Response.Headers.CacheControl = "no-store";
+        await http.Response.WriteAsync($": watching {filter}\n\n", ct);
+        await http.Response.Body.FlushAsync(ct);
+        using var keepAlive = new PeriodicTimer(TimeSpan.FromSeconds(15));
+        var writeLock = new SemaphoreSlim(1, 1);
+        var pings = Task.Run(async () =>
+        {
+            while (await keepAlive.WaitForNextTickAsync(ct))
+            {
+                await writeLock.WaitAsync(ct);
+                try
+                {
+                    await http.Response.WriteAsync(": keep-alive\n\n", ct);
+                    await http.Response.Body.FlushAsync(ct);
+                }
+                finally
+                {
+                    writeLock.Release();
+                }
+            }
+        }, ct);
+        try
+        {
+            await foreach (var message in archive.Connection.SubscribeAsync<byte[]>(filter, serializer: NATS.Client.Core.NatsRawSerializer<byte[]>.Default, cancellationToken: ct))
+            {
+                if (message.Data is not { Length: > 0 } data)
+                {
+                    continue;
+                }
+
+                await writeLock.WaitAsync(ct);
+                try
+                {
+                    await http.Response.WriteAsync("event: plate\ndata: ", ct);
+                    await http.Response.Body.WriteAsync(data, ct);
+                    await http.Response.WriteAsync("\n\n", ct);
+                    await http.Response.Body.FlushAsync(ct);
+                }
+                finally
+                {
+                    writeLock.Release();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+
+        await pings.ContinueWith(_ => { }, TaskScheduler.Default);
     }
 }

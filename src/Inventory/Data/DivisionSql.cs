@@ -21,6 +21,20 @@ public static class DivisionSql
          ORDER BY d.code
         """;
 
+    /// <summary>Outlines for the dashboard's map as SVG path data (y = −latitude), simplified to the map's scale.</summary>
+    public const string Shapes = """
+        SELECT code, name, parent_code AS parentCode,
+               ST_AsSVG(ST_SimplifyPreserveTopology(geom, @tolerance), 0, 5) AS path
+          FROM divisions
+         WHERE level = @level
+         ORDER BY code
+        """;
+
+    public const string Extent = """
+        SELECT ST_XMin(e) AS minX, ST_YMin(e) AS minY, ST_XMax(e) AS maxX, ST_YMax(e) AS maxY
+          FROM (SELECT ST_Extent(geom)::geometry AS e FROM divisions WHERE level = 1) s
+        """;
+
     public const string Get = $"""
         {Select}
          WHERE d.code = @code

@@ -18,6 +18,16 @@ public sealed class DivisionStore(NpgsqlDataSource db, AuditLog audit)
 {
     public const int MaxFeatures = 20_000;
 
+    /// <summary>The outlines of one level of divisions for a map, and the extent of the districts.</summary>
+    public async Task<DivisionShapes> ShapesAsync(DivisionLevel level, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var shapes = (await connection.QueryAsync<DivisionShape>(new CommandDefinition(DivisionSql.Shapes,
+            new { level = (short)level, tolerance = level == DivisionLevel.District ? 0.002 : 0.0007 }, cancellationToken: cancellationToken))).ToList();
+        var extent = await connection.QuerySingleAsync<DivisionExtent>(new CommandDefinition(DivisionSql.Extent, cancellationToken: cancellationToken));
+        return new DivisionShapes(extent, shapes);
+    }
+
     public async Task<IReadOnlyList<DivisionView>> ListAsync(DivisionLevel? level, string? parent, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
@@ -245,3 +255,23 @@ public sealed class DivisionStore(NpgsqlDataSource db, AuditLog audit)
         return await connection.ExecuteScalarAsync<int>(new CommandDefinition(DivisionSql.CountDistricts, cancellationToken: cancellationToken));
     }
 }
+
+public sealed class DivisionShape
+{
+    public string Code { get; init; } = string.Empty;
+    public string Name { get; init; } = string.Empty;
+    public string? ParentCode { get; init; }
+
+    /// <summary>SVG path data in degrees, y = −latitude.</summary>
+    public string Path { get; init; } = string.Empty;
+}
+
+public sealed class DivisionExtent
+{
+    public double? MinX { get; init; }
+    public double? MinY { get; init; }
+    public double? MaxX { get; init; }
+    public double? MaxY { get; init; }
+}
+
+public sealed record DivisionShapes(DivisionExtent Extent, IReadOnlyList<DivisionShape> Divisions);

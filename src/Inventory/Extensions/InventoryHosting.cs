@@ -82,10 +82,38 @@ public static class InventoryHosting
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        UseDashboard(app);
         app.UseHttpMetrics();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;
+    }
+
+    /// <summary>
+    /// The dashboard's static files (Web/ next to the binary) at <c>/</c>. The API enforces every permission; the
+    /// page only hides what a role cannot use. Strict CSP: everything comes from this server.
+    /// </summary>
+    private static void UseDashboard(WebApplication app)
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "Web");
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+
+        var files = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(folder);
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = files,
+            OnPrepareResponse = context =>
+            {
+                var headers = context.Context.Response.Headers;
+                headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+                headers.XContentTypeOptions = "nosniff";
+                headers.CacheControl = "no-cache";
+            },
+        });
     }
 
     public static WebApplication MapInventory(this WebApplication app)

@@ -22,6 +22,9 @@ public sealed class PlateArchive(IOptions<InventoryOptions> options, ILoggerFact
 
     public bool Available => _nats is not null;
 
+    /// <summary>The inventory's NATS connection for reading captures (live feed, search).</summary>
+    public NatsConnection Connection => _nats?.Value ?? throw new InvalidOperationException("Inventory:NatsUrl is not set");
+
     public async Task<PlateSearchResult> SearchAsync(string filter, PlatePattern pattern, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
     {
         var js = new NatsJSContext(_nats?.Value ?? throw new InvalidOperationException("Inventory:NatsUrl is not set"));

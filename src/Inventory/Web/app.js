@@ -1,0 +1,351 @@
+// CameraNet dashboard: plain JavaScript, no external library, nothing loaded from outside this server.
+'use strict';
+
+const state = { token: sessionStorage.getItem('cameranet.token'), me: null, divisions: new Map(), pages: [], live: null };
+const $ = (selector, root = document) => root.querySelector(selector);
+const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
+const esc = text => String(text ?? '').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+
+class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    this.status = status;
+    this.errors = problem?.errors || {};
+  }
+}
+
+async function api(path, options = {}) {
+  const headers = { ...(options.headers || {}) };
+  if (state.token) headers.Authorization = `Bearer ${state.token}`;
+  if (options.json !== undefined) { headers['Content-Type'] = 'application/json'; options.body = JSON.stringify(options.json); }
+  const response = await fetch(path, { ...options, headers });
+  if (response.status === 401 && path !== '/api/auth/login') { signOut(); throw new ApiError(401, { title: 'signed out' }); }
+  const text = await response.text();
+  const body = text ? JSON.parse(text) : null;
+  if (!response.ok) throw new ApiError(response.status, body);
+  return body;
+}
+
+// ---- sign in / out ----
+$('#login-form').addEventListener('submit', async event => {
+  event.preventDefault();
+  const form = event.target;
+  $('#login-error').textContent = '';
+  try {
+    const result = await api('/api/auth/login', { method: 'POST', json: { username: form.username.value.trim(), password: form.password.value, purpose: form.purpose.value.trim() || null } });
+    state.token = result.token;
+    sessionStorage.setItem('cameranet.token', result.token);
+    await start();
+  } catch (e) {
+    $('#login-error').textContent = e.status === 401 ? '用户名或密码错误 User name or password is wrong' : e.message;
+  }
+});
+
+function signOut() {
+  state.token = null;
+  sessionStorage.removeItem('cameranet.token');
+  stopLive();
+  $('#tabs').hidden = true;
+  $$('main > section').forEach(s => { s.hidden = s.id !== 'login'; });
+  $('#who').textContent = '';
+}
+
+async function start() {
+  state.me = await api('/api/auth/me');
+  const role = state.me.role;
+  $('#who').innerHTML = `${esc(state.me.name)} · ${esc(role)}${state.me.districts.length ? ' · ' + esc(state.me.districts.join(', ')) : ''} <button type="button" id="sign-out">退出 Sign out</button>`;
+  $('#sign-out').onclick = async () => { try { await api('/api/auth/logout', { method: 'POST' }); } catch { } signOut(); };
+  $$('[data-role]').forEach(el => { el.hidden = !el.dataset.role.split(' ').includes(role); });
+  $('#tabs').hidden = false;
+  const divisions = await api('/api/divisions');
+  divisions.forEach(d => state.divisions.set(d.code, d));
+  const districts = divisions.filter(d => d.level === 'district');
+  const options = districts.map(d => `<option value="${d.code}">${esc(d.name)} ${d.code}</option>`).join('');
+  $('#camera-filter select[name=district]').insertAdjacentHTML('beforeend', options);
+  $('#register-form select[name=districtCode]').innerHTML = options;
+  const liveDistricts = role === 'admin' ? districts : districts.filter(d => state.me.districts.includes(d.code));
+  $('#live-district').innerHTML = liveDistricts.map(d => `<option value="${d.code}">${esc(d.name)} ${d.code}</option>`).join('');
+  show('map');
+}
+
+$$('#tabs button').forEach(b => b.addEventListener('click', () => show(b.dataset.tab)));
+
+function show(tab) {
+  $$('#tabs button').forEach(b => b.classList.toggle('active', b.dataset.tab === tab));
+  $$('main > section').forEach(s => { s.hidden = s.id !== tab; });
+  ({ map: showMap, cameras: () => loadCameras(true), live: () => { }, health: loadHealth })[tab]();
+}
+
+const name = code => state.divisions.get(code)?.name ?? code;
+
+// ---- map: the division polygons themselves are the base layer ----
+const map = { level: 'district', district: null, shapes: {}, coverage: null };
+const classes = {
+  coveragePct: { breaks: [1, 5, 15, 30, 50], unit: '%', scale: v => v },
+  camerasPerKm2: { breaks: [0.1, 1, 5, 20, 50], unit: '/km²', scale: v => v },
+  onlineRatio: { breaks: [20, 50, 80, 95, 99], unit: '%', scale: v => v * 100 },
+};
+const palette = ['#f1f4f7', '#d4e4f4', '#a6c8e8', '#6aa4d6', '#3479bd', '#0f4c8a'];
+
+async function shapes(level) {
+  map.shapes[level] ??= await api(`/api/divisions/shapes?level=${level}`);
+  return map.shapes[level];
+}
+
+async function showMap() {
+  const all = await shapes(map.district ? 'township' : 'district');
+  map.coverage = map.district
+    ? await api(`/api/coverage/districts/${map.district}/townships`)
+    : await api('/api/coverage/districts');
+  const rows = new Map(map.coverage.divisions.map(r => [r.code, r]));
+  const divisions = all.divisions.filter(d => map.district ? d.parentCode === map.district : true);
+  const metric = $('#metric').value;
+  const { breaks, unit, scale } = classes[metric];
+  const colour = v => palette[breaks.findIndex(b => v < b) === -1 ? breaks.length : breaks.findIndex(b => v < b)];
+
+  // Extent of what is drawn; x squeezed by cos(latitude) so the map is not stretched.
+  const focus = map.district ? all.divisions.filter(d => d.parentCode === map.district) : all.divisions;
+  const box = boundsOf(focus.map(d => d.path));
+  const k = Math.cos((-(box.minY + box.maxY) / 2) * Math.PI / 180);
+  const svg = $('#map-svg');
+  const pad = (box.maxX - box.minX) * 0.03;
+  svg.setAttribute('viewBox', `${(box.minX - pad) * k} ${box.minY - pad} ${(box.maxX - box.minX + 2 * pad) * k} ${box.maxY - box.minY + 2 * pad}`);
+  svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
+  let content = `<g transform="scale(${k} 1)">`;
+  for (const d of divisions) {
+    const row = rows.get(d.code);
+    const value = row ? scale(row[metric]) : 0;
+    content += `<path d="${d.path}" fill="${colour(value)}" data-code="${d.code}"><title>${esc(d.name)} ${d.code}: ${value.toFixed(metric === 'camerasPerKm2' ? 2 : 1)}${unit}</title></path>`;
+  }
+  content += '</g>';
+  svg.innerHTML = content;
+  await drawCameras(svg, k);
+  labels(svg, divisions, k);
+  $$('#map-svg path').forEach(p => p.addEventListener('click', () => select(p.dataset.code, rows.get(p.dataset.code))));
+  $('#map-back').hidden = !map.district;
+  $('#map-title').textContent = map.district ? `${name(map.district)} ${map.district}: 街道/乡镇 townships` : '天津市 Tianjin: 区 districts';
+  $('#legend').innerHTML = `<strong>${esc($('#metric').selectedOptions[0].textContent)}</strong>&nbsp; ` + palette.map((c, i) =>
+    `<span class="item"><span class="swatch" style="background:${c}"></span>${i === 0 ? '< ' + breaks[0] : i === breaks.length ? '≥ ' + breaks[i - 1] : breaks[i - 1] + '–' + breaks[i]}${unit}</span>`).join('');
+}
+
+function boundsOf(paths) {
+  const box = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
+  for (const path of paths) {
+    const numbers = path.match(/-?\d+(\.\d+)?/g) || [];
+    for (let i = 0; i + 1 < numbers.length; i += 2) {
+      const x = +numbers[i], y = +numbers[i + 1];
+      box.minX = Math.min(box.minX, x); box.maxX = Math.max(box.maxX, x);
+      box.minY = Math.min(box.minY, y); box.maxY = Math.max(box.maxY, y);
+    }
+  }
+  return box;
+}
+
+// The map is fitted into the box whole ("meet"): one pixel is the larger of the two ratios.
+const unitsPerPixel = svg => Math.max(svg.viewBox.baseVal.width / svg.clientWidth, svg.viewBox.baseVal.height / svg.clientHeight);
+
+function labels(svg, divisions, k) {
+  if (map.district) return; // townships are too many to label; their names are in the tooltip and the panel
+  // Labels keep a readable size whatever the zoom; a division too small on screen for its name gets none
+  // (its name is in the tooltip and the panel), so labels never overlap.
+  const ratio = unitsPerPixel(svg);
+  let text = '';
+  for (const d of divisions) {
+    const b = boundsOf([d.path]);
+    const widthPx = (b.maxX - b.minX) * k / ratio, heightPx = (b.maxY - b.minY) / ratio;
+    if (widthPx < d.name.length * 13 + 6 || heightPx < 18) continue;
+    text += `<text x="${((b.minX + b.maxX) / 2) * k}" y="${(b.minY + b.maxY) / 2}" text-anchor="middle" dominant-baseline="middle" style="font-size:${12 * ratio}px;stroke-width:${3 * ratio}px">${esc(d.name)}</text>`;
+  }
+  svg.insertAdjacentHTML('beforeend', text);
+}
+
+async function drawCameras(svg, k) {
+  if (!map.district) return; // a city-wide view shows divisions; cameras appear when a district is opened
+  const page = await api(`/api/cameras?district=${map.district}&limit=500`);
+  const r = unitsPerPixel(svg) * 4;
+  svg.insertAdjacentHTML('beforeend', page.items.map(c =>
+    `<circle cx="${c.longitude * k}" cy="${-c.latitude}" r="${r}"><title>${esc(c.name)} ${c.id} (${esc(c.kind)})</title></circle>`).join(''));
+  if (page.next) $('#map-title').textContent += ' (first 500 cameras shown)';
+}
+
+async function select(code, row) {
+  $$('#map-svg path').forEach(p => p.classList.toggle('selected', p.dataset.code === code));
+  const d = state.divisions.get(code);
+  const panel = $('#map-detail');
+  if (!row) { panel.innerHTML = `<h3>${esc(d?.name ?? code)}</h3><p>无数据 No figures.</p>`; return; }
+  panel.innerHTML = `<h3>${esc(row.name)} <small>${code}</small></h3><dl>
+    <dt>面积 Area</dt><dd>${row.areaKm2.toFixed(1)} km²</dd>
+    <dt>摄像机 Cameras</dt><dd>${row.cameras}</dd>
+    <dt>密度 Density</dt><dd>${row.camerasPerKm2.toFixed(2)} /km²</dd>
+    <dt>在线 Online</dt><dd>${row.online} (${(row.onlineRatio * 100).toFixed(1)}%)</dd>
+    <dt>覆盖率 Coverage</dt><dd>${row.coveragePct.toFixed(2)}%</dd>
+    <dt>有效覆盖 Effective</dt><dd>${row.effectiveCoveragePct.toFixed(2)}%</dd></dl>
+    <p id="blind-spots">盲区 Blind spots: …</p>
+    ${d?.level === 'district' ? '<button type="button" id="open-district">查看街道 Open its townships</button>' : ''}`;
+  const open = $('#open-district');
+  if (open) open.onclick = () => { map.district = code; showMap(); };
+  try {
+    const spots = await api(`/api/coverage/${code}/blind-spots`);
+    const list = spots.blindSpots ?? spots.items ?? spots;
+    $('#blind-spots').textContent = `盲区 Blind spots: ${Array.isArray(list) ? list.length : 0}` +
+      (Array.isArray(list) && list.length ? ` (largest ${(list[0].areaKm2 ?? 0).toFixed(2)} km²)` : '');
+  } catch (e) {
+    $('#blind-spots').textContent = `盲区 Blind spots: ${e.message}`;
+  }
+}
+
+$('#metric').addEventListener('change', showMap);
+$('#map-back').addEventListener('click', () => { map.district = null; showMap(); });
+
+// ---- cameras: server-side paging (keyset), never the whole register ----
+async function loadCameras(reset, after) {
+  if (reset) state.pages = [null];
+  const filter = new FormData($('#camera-filter'));
+  const query = new URLSearchParams({ limit: 50 });
+  for (const [key, value] of filter) if (value) query.set(key, value);
+  if (after) query.set('after', after);
+  const page = await api(`/api/cameras?${query}`);
+  $('#camera-table tbody').innerHTML = page.items.map(c => `<tr data-id="${c.id}"><td>${c.id}</td><td>${esc(c.name)}</td><td>${esc(c.kind)}</td>
+    <td>${esc(name(c.districtCode))}</td><td>${esc(name(c.townshipCode))}</td><td>${esc(c.health ?? 'unknown')}</td></tr>`).join('')
+    || '<tr><td colspan="6">没有摄像机 No cameras match.</td></tr>';
+  $$('#camera-table tbody tr[data-id]').forEach(tr => tr.addEventListener('click', () => detail(tr.dataset.id)));
+  state.next = page.next;
+  $('#page-next').disabled = !page.next;
+  $('#page-prev').disabled = state.pages.length <= 1;
+  $('#page-info').textContent = `第 ${state.pages.length} 页 page ${state.pages.length}`;
+}
+
+$('#camera-filter').addEventListener('submit', e => { e.preventDefault(); loadCameras(true); });
+$('#page-next').addEventListener('click', () => { state.pages.push(state.next); loadCameras(false, state.next); });
+$('#page-prev').addEventListener('click', () => { state.pages.pop(); loadCameras(false, state.pages[state.pages.length - 1]); });
+
+async function detail(id) {
+  const c = await api(`/api/cameras/${id}`);
+  const panel = $('#camera-detail');
+  panel.hidden = false;
+  panel.innerHTML = `<h3>${esc(c.name)} <small>${c.id}</small></h3><dl>
+    <dt>类型 Kind</dt><dd>${esc(c.kind)}</dd><dt>位置 Place</dt><dd>${esc(name(c.districtCode))} / ${esc(name(c.townshipCode))}</dd>
+    <dt>坐标 Location</dt><dd>${c.longitude.toFixed(6)}, ${c.latitude.toFixed(6)}</dd>
+    <dt>视野 View</dt><dd>${c.azimuth}° ± ${c.fieldOfView / 2}°, ${c.range} m</dd>
+    <dt>码流 Stream</dt><dd>${esc(c.mainStreamUrl)} (${esc(c.decodeMode)})${c.hasCredentials ? ' · 凭据已加密 credentials stored encrypted' : ''}</dd>
+    <dt>状态 Health</dt><dd>${esc(c.health ?? 'unknown')} ${esc(c.healthReason ?? '')}</dd><dt>版本 Version</dt><dd>${c.version}</dd></dl>`;
+}
+
+$('#show-register').addEventListener('click', () => { $('#register-form').hidden = false; });
+$('#register-cancel').addEventListener('click', () => { $('#register-form').hidden = true; });
+$('#register-form').addEventListener('submit', async event => {
+  event.preventDefault();
+  const form = event.target;
+  $$('.field-error', form).forEach(s => { s.textContent = ''; });
+  $$('.invalid', form).forEach(i => i.classList.remove('invalid'));
+  $('#register-error').textContent = '';
+  const body = Object.fromEntries(new FormData(form));
+  for (const key of ['longitude', 'latitude', 'azimuth', 'fieldOfView', 'range']) body[key] = body[key] === '' ? null : Number(body[key]);
+  try {
+    const camera = await api('/api/cameras', { method: 'POST', json: body });
+    form.hidden = true;
+    form.reset();
+    $('#camera-filter').q.value = camera.id;
+    await loadCameras(true);
+  } catch (e) {
+    let placed = 0;
+    for (const [field, messages] of Object.entries(e.errors)) {
+      const slot = $(`.field-error[data-for="${field}"]`, form);
+      if (slot) { slot.textContent = messages.join(' '); form[field]?.classList.add('invalid'); placed++; }
+    }
+    if (!placed) $('#register-error').textContent = e.message;
+  }
+});
+
+$('#import-file').addEventListener('change', event => {
+  const file = event.target.files[0];
+  if (!file) return;
+  const status = $('#import-status');
+  const request = new XMLHttpRequest();
+  request.open('POST', '/api/cameras/import');
+  request.setRequestHeader('Authorization', `Bearer ${state.token}`);
+  request.setRequestHeader('Content-Type', file.name.endsWith('.csv') ? 'text/csv' : 'application/geo+json');
+  request.upload.onprogress = e => { if (e.lengthComputable) status.textContent = `上传 Uploading ${(100 * e.loaded / e.total).toFixed(0)}%`; };
+  request.onload = () => {
+    const result = request.responseText ? JSON.parse(request.responseText) : {};
+    const errors = result.errors ?? result.rowErrors ?? [];
+    status.innerHTML = request.status < 300
+      ? `导入完成 Imported: ${esc(JSON.stringify({ created: result.created, updated: result.updated, unchanged: result.unchanged }))}`
+      : `<span class="error">导入失败 Import refused: ${esc(result.title ?? request.status)}</span><pre>${esc(JSON.stringify(errors, null, 1).slice(0, 4000))}</pre>`;
+    loadCameras(true);
+  };
+  request.send(file);
+  event.target.value = '';
+});
+
+// ---- live plates (analysts and admins): server-sent events read through fetch, so the token stays in a header ----
+async function startLive() {
+  stopLive();
+  const district = $('#live-district').value;
+  const controller = new AbortController();
+  state.live = controller;
+  $('#live-start').disabled = true;
+  $('#live-stop').disabled = false;
+  $('#live-status').textContent = '连接中 connecting…';
+  try {
+    const response = await fetch(`/api/plates/live?district=${district}`, { headers: { Authorization: `Bearer ${state.token}` }, signal: controller.signal });
+    if (!response.ok) {
+      const problem = await response.json().catch(() => null);
+      throw new ApiError(response.status, problem);
+    }
+    $('#live-status').textContent = `实时 live: ${name(district)}`;
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = block.split('\n').filter(l => l.startsWith('data: ')).map(l => l.slice(6)).join('\n');
+        if (block.startsWith('event: plate') && data) plate(JSON.parse(data));
+      }
+    }
+  } catch (e) {
+    if (e.name !== 'AbortError') $('#live-status').textContent = `错误 error: ${e.message}`;
+  } finally {
+    $('#live-start').disabled = false;
+    $('#live-stop').disabled = true;
+  }
+}
+
+function stopLive() {
+  state.live?.abort();
+  state.live = null;
+}
+
+function plate(c) {
+  const row = `<tr><td>${new Date(c.firstSeenAt).toLocaleTimeString()}</td><td>${esc(name(c.districtCode))} / ${esc(name(c.townshipCode))}</td>
+    <td>${c.cameraId}</td><td class="plate">${esc(c.plate)}</td><td>${esc(c.colour)}</td><td>${c.confidence.toFixed(2)}</td>
+    <td>${c.cropJpeg ? `<img alt="${esc(c.plate)}" src="data:image/jpeg;base64,${c.cropJpeg}">` : ''}</td></tr>`;
+  const body = $('#live-table tbody');
+  body.insertAdjacentHTML('afterbegin', row);
+  while (body.rows.length > 200) body.deleteRow(body.rows.length - 1);
+}
+
+$('#live-start').addEventListener('click', startLive);
+$('#live-stop').addEventListener('click', stopLive);
+
+// ---- health ----
+async function loadHealth() {
+  const report = await api('/api/coverage/districts');
+  $('#health-table tbody').innerHTML = report.divisions.map(r => `<tr><td>${esc(r.name)} ${r.code}</td><td>${r.cameras}</td><td>${r.online}</td>
+    <td>${r.notOnline}</td><td>${(r.onlineRatio * 100).toFixed(1)}%</td></tr>`).join('');
+  const rows = [];
+  for (const health of ['unreachable', 'stalled', 'authFailed', 'badStream']) {
+    const page = await api(`/api/cameras?health=${health}&limit=50`);
+    rows.push(...page.items);
+  }
+  $('#offline-table tbody').innerHTML = rows.map(c => `<tr><td>${c.id}</td><td>${esc(c.name)}</td><td>${esc(c.health)}</td><td>${esc(c.healthReason ?? '')}</td></tr>`).join('')
+    || '<tr><td colspan="4">全部在线 Every camera reporting is online.</td></tr>';
+}
+
+if (state.token) start().catch(() => signOut()); else signOut();

@@ -1,0 +1,164 @@
+using System.Net;
+using CameraNet.Cli;
+using CameraNet.Contracts;
+using CameraNet.DevStack;
+using CameraNet.Messaging;
+using CameraNet.TestKit;
+using NATS.Client.JetStream;
+using OpenQA.Selenium;
+using OpenQA.Selenium.Chrome;
+using OpenQA.Selenium.Support.UI;
+
+namespace CameraNet.EndToEnd.Tests;
+
+/// <summary>
+/// The dashboard in a real browser (Debian's chromium, headless, through chromedriver): sign in, the map, the camera
+/// form's validation, the table, a division's figures, a live plate for an analyst and none for a viewer.
+/// Screenshots of each page go to .cameranet/test-output/dashboard/.
+/// </summary>
+public sealed class DashboardTests(PostgresFixture postgres)
+{
+    private const string Password = "Kx9-dashboard-2026!";
+
+    [Fact]
+    public async Task Operators_register_cameras_managers_read_the_map_and_only_analysts_see_live_plates()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var run = await TestRuns.CreateAsync("dashboard");
+        var nats = await LocalNats.StartAsync(run, cancellationToken: ct);
+        var keys = LocalKeys.Generate();
+        await using var inventory = await LocalInventory.StartAsync(run, await postgres.CreateDatabaseAsync("dashboard"), keys, cancellationToken: ct, natsUrl: nats.Url);
+        using var admin = new InventoryApi(inventory.BaseUrl, keys.Admin);
+        await admin.ImportSampleDivisionsAsync(ct);
+        foreach (var (user, role) in new[] { ("zhang.op", "operator"), ("li.analyst", "analyst"), ("zhao.viewer", "viewer") })
+        {
+            await admin.PostJsonAsync("api/users", new { username = user, displayName = user, role, districts = new[] { "120101" }, password = Password }, ct);
+        }
+
+        var shots = Path.Combine(RepoPaths.DataDirectory, "test-output", "dashboard");
+        Directory.CreateDirectory(shots);
+        using var browser = Browser();
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(20));
+        void Shot(string name) => ((ITakesScreenshot)browser).GetScreenshot().SaveAsFile(Path.Combine(shots, name + ".png"));
+        IWebElement Find(string css) => wait.Until(d => d.FindElements(By.CssSelector(css)).FirstOrDefault(e => e.Displayed));
+
+        // The map is redrawn when data arrives: an element found just before may be replaced; find it again.
+        void Click(string css) => wait.Until(_ =>
+        {
+            try
+            {
+                Find(css).Click();
+                return true;
+            }
+            catch (StaleElementReferenceException)
+            {
+                return false;
+            }
+        });
+
+        void SignIn(string user, string? purpose = null)
+        {
+            browser.Navigate().GoToUrl(inventory.BaseUrl);
+            Find("#login-form input[name=username]").SendKeys(user);
+            Find("#login-form input[name=password]").SendKeys(Password);
+            if (purpose is not null)
+            {
+                Find("#login-form input[name=purpose]").SendKeys(purpose);
+            }
+
+            Find("#login-form button[type=submit]").Click();
+            wait.Until(d => d.FindElements(By.CssSelector("#map-svg path")).Count >= 16);
+        }
+
+        void SignOut()
+        {
+            Find("#sign-out").Click();
+            Find("#login-form");
+        }
+
+        // Operator: the map of districts, then the camera form: invalid, then valid.
+        SignIn("zhang.op");
+        Find("#legend .swatch");
+        Shot("1-map-districts");
+        Find("button[data-tab=cameras]").Click();
+        Find("#show-register").Click();
+        var form = Find("#register-form");
+        form.FindElement(By.Name("id")).SendKeys("12345");
+        form.FindElement(By.Name("name")).SendKeys("南京路与营口道交口");
+        form.FindElement(By.CssSelector("button[type=submit]")).Click();
+        wait.Until(_ => form.FindElement(By.CssSelector(".field-error[data-for=id]")).Text.Length > 0);
+        form.FindElement(By.CssSelector(".field-error[data-for=id]")).Text.ShouldContain("20");
+        (form.FindElement(By.Name("id")).GetDomAttribute("class") ?? string.Empty).ShouldContain("invalid");
+        Shot("2-register-invalid");
+        void Type(string field, string value)
+        {
+            var input = form.FindElement(By.Name(field));
+            input.Clear();
+            input.SendKeys(value);
+        }
+
+        Type("id", "12010100001320000077");
+        Type("longitude", "117.19668");
+        Type("latitude", "39.11955");
+        Type("azimuth", "90");
+        Type("mainStreamUrl", "rtsp://192.0.2.10/stream1");
+        form.FindElement(By.CssSelector("select[name=districtCode] option[value='120101']")).Click();
+        form.FindElement(By.CssSelector("button[type=submit]")).Click();
+        wait.Until(d => d.FindElements(By.CssSelector("#camera-table tbody tr[data-id='12010100001320000077']")).Count == 1);
+        Find("#camera-table tbody tr[data-id='12010100001320000077']").Text.ShouldContain("和平区");
+        Shot("3-cameras-table");
+
+        // The map: a district's figures, then its townships with the new camera on them.
+        Find("button[data-tab=map]").Click();
+        wait.Until(d => d.FindElement(By.CssSelector("#map-title")).Text.Contains("districts"));
+        Click("#map-svg path[data-code='120101']");
+        wait.Until(d => d.FindElement(By.CssSelector("#map-detail")).Text.Contains("和平区"));
+        Find("#map-detail").Text.ShouldContain("摄像机 Cameras");
+        Shot("4-map-district-detail");
+        Click("#open-district");
+        wait.Until(d => d.FindElements(By.CssSelector("#map-svg circle")).Count == 1);
+        Shot("5-map-townships");
+        SignOut();
+
+        // Analyst: the live feed; a capture published now shows up with its crop.
+        SignIn("li.analyst", "case 2026-1123 hit-and-run");
+        Find("button[data-tab=live]").Click();
+        Find("#live-start").Click();
+        wait.Until(d => d.FindElement(By.CssSelector("#live-status")).Text.Contains("live"));
+        await using var publisher = new NatsSettings(nats.Url, Name: "dashboard-test").Connect();
+        var js = new NatsJSContext(publisher);
+        await PlateStreams.EnsurePlatesAsync(js, TimeSpan.FromDays(30), TimeSpan.FromMinutes(10), ct);
+        var capture = AnalystAccessTests.Capture("津A9D8K7", "120101", "120101001") with { CropJpeg = Convert.FromBase64String(TinyJpeg) };
+        await AnalystAccessTests.PublishAsync(js, capture, ct);
+        wait.Until(d => d.FindElements(By.CssSelector("#live-table tbody tr")).Count == 1);
+        Find("#live-table tbody tr").Text.ShouldContain("津A9D8K7");
+        Find("#live-table tbody tr img");
+        Shot("6-live-plates");
+        Find("#live-stop").Click();
+        SignOut();
+
+        // Viewer: no live tab, and the API refuses the feed.
+        SignIn("zhao.viewer");
+        browser.FindElement(By.CssSelector("button[data-tab=live]")).Displayed.ShouldBeFalse();
+        Shot("7-viewer");
+        var viewerToken = (await admin.PostJsonAsync("api/auth/login", new { username = "zhao.viewer", password = Password }, ct))["token"]!.GetValue<string>();
+        using var viewer = new InventoryApi(inventory.BaseUrl, viewerToken);
+        (await Should.ThrowAsync<InventoryApiException>(() => viewer.GetTextAsync("api/plates/live?district=120101&purpose=just%20looking", ct))).Status.ShouldBe(HttpStatusCode.Forbidden);
+
+        var audit = (await admin.GetAsync("api/audit?action=plates.live&limit=10", ct)).AsArray();
+        audit.ShouldContain(a => a!["actor"]!.GetValue<string>() == "li.analyst" && a["purpose"]!.GetValue<string>() == "case 2026-1123 hit-and-run");
+    }
+
+    private static ChromeDriver Browser()
+    {
+        var options = new ChromeOptions { BinaryLocation = "/usr/bin/chromium" };
+        options.AddArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000", "--lang=zh-CN");
+        var service = ChromeDriverService.CreateDefaultService("/usr/bin", "chromedriver");
+        service.SuppressInitialDiagnosticInformation = true;
+        return new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>An 8×8 grey JPEG, standing in for a plate crop.</summary>
+    private const string TinyJpeg =
+        "/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAAIAAgBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=";
+}
