@@ -118,6 +118,10 @@ public sealed class DashboardTests(PostgresFixture postgres)
         Click("#open-district");
         wait.Until(d => d.FindElements(By.CssSelector("#map-svg circle")).Count == 1);
         Shot("5-map-townships");
+        Find("button[data-tab=health]").Click();
+        wait.Until(d => d.FindElement(By.CssSelector("#health-table tbody")).Text.Contains("和平区"));
+        Find("#worker-table tbody").Text.ShouldContain("No worker has reported yet");
+        Shot("5b-health");
         SignOut();
 
         // Analyst: the live feed; a capture published now shows up with its crop.

@@ -130,6 +130,7 @@ public static class InventoryHosting
         app.MapAdminApi();
         app.MapCoverageApi();
         app.MapPlatesApi();
+        app.MapDashboardApi();
         return app;
     }
 }

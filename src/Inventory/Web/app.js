@@ -64,6 +64,7 @@ async function start() {
   $('#camera-filter select[name=district]').insertAdjacentHTML('beforeend', options);
   $('#register-form select[name=districtCode]').innerHTML = options;
   const liveDistricts = role === 'admin' ? districts : districts.filter(d => state.me.districts.includes(d.code));
+  $('#live-purpose-label').hidden = Boolean(state.me.purpose);
   $('#live-district').innerHTML = liveDistricts.map(d => `<option value="${d.code}">${esc(d.name)} ${d.code}</option>`).join('');
   show('map');
 }
@@ -73,7 +74,12 @@ $$('#tabs button').forEach(b => b.addEventListener('click', () => show(b.dataset
 function show(tab) {
   $$('#tabs button').forEach(b => b.classList.toggle('active', b.dataset.tab === tab));
   $$('main > section').forEach(s => { s.hidden = s.id !== tab; });
-  ({ map: showMap, cameras: () => loadCameras(true), live: () => { }, health: loadHealth })[tab]();
+  const load = { map: showMap, cameras: () => loadCameras(true), live: async () => { }, health: loadHealth }[tab];
+  load().catch(e => {
+    const section = $(`#${tab}`);
+    $('.load-error', section)?.remove();
+    section.insertAdjacentHTML('afterbegin', `<p class="error load-error">无法加载 Could not load: ${esc(e.message)}</p>`);
+  });
 }
 
 const name = code => state.divisions.get(code)?.name ?? code;
@@ -160,12 +166,17 @@ function labels(svg, divisions, k) {
 }
 
 async function drawCameras(svg, k) {
-  if (!map.district) return; // a city-wide view shows divisions; cameras appear when a district is opened
-  const page = await api(`/api/cameras?district=${map.district}&limit=500`);
-  const r = unitsPerPixel(svg) * 4;
-  svg.insertAdjacentHTML('beforeend', page.items.map(c =>
-    `<circle cx="${c.longitude * k}" cy="${-c.latitude}" r="${r}"><title>${esc(c.name)} ${c.id} (${esc(c.kind)})</title></circle>`).join(''));
-  if (page.next) $('#map-title').textContent += ' (first 500 cameras shown)';
+  if (!map.district) return; // the city-wide view shows divisions; cameras appear when a district is opened
+  // One point per camera, or per grid cell with a count where cameras are dense (the server aggregates).
+  const ratio = unitsPerPixel(svg);
+  const cell = Math.max(0.0002, ratio * 12);
+  const clusters = await api(`/api/dashboard/clusters?district=${map.district}&cell=${cell}`);
+  svg.insertAdjacentHTML('beforeend', clusters.map(c => {
+    const r = ratio * (c.cameras === 1 ? 4 : Math.min(14, 5 + 2 * Math.log2(c.cameras)));
+    const label = c.cameras > 1 ? `<text x="${c.longitude * k}" y="${-c.latitude}" text-anchor="middle" dominant-baseline="middle" style="font-size:${9 * ratio}px;stroke-width:0;fill:#fff">${c.cameras}</text>` : '';
+    const title = c.cameras === 1 ? `${esc(c.name)} ${c.id}` : `${c.cameras} cameras`;
+    return `<circle cx="${c.longitude * k}" cy="${-c.latitude}" r="${r}"><title>${title}</title></circle>${label}`;
+  }).join(''));
 }
 
 async function select(code, row) {
@@ -282,13 +293,19 @@ $('#import-file').addEventListener('change', event => {
 async function startLive() {
   stopLive();
   const district = $('#live-district').value;
+  if (!state.me.purpose && !$('#live-purpose').value.trim()) {
+    $('#live-status').textContent = '请填写用途 State your purpose first (it is audited)';
+    return;
+  }
+
+  const purpose = state.me.purpose ? '' : `&purpose=${encodeURIComponent($('#live-purpose').value.trim())}`;
   const controller = new AbortController();
   state.live = controller;
   $('#live-start').disabled = true;
   $('#live-stop').disabled = false;
   $('#live-status').textContent = '连接中 connecting…';
   try {
-    const response = await fetch(`/api/plates/live?district=${district}`, { headers: { Authorization: `Bearer ${state.token}` }, signal: controller.signal });
+    const response = await fetch(`/api/plates/live?district=${district}${purpose}`, { headers: { Authorization: `Bearer ${state.token}` }, signal: controller.signal });
     if (!response.ok) {
       const problem = await response.json().catch(() => null);
       throw new ApiError(response.status, problem);
@@ -339,6 +356,9 @@ async function loadHealth() {
   const report = await api('/api/coverage/districts');
   $('#health-table tbody').innerHTML = report.divisions.map(r => `<tr><td>${esc(r.name)} ${r.code}</td><td>${r.cameras}</td><td>${r.online}</td>
     <td>${r.notOnline}</td><td>${(r.onlineRatio * 100).toFixed(1)}%</td></tr>`).join('');
+  const workers = await api('/api/dashboard/workers');
+  $('#worker-table tbody').innerHTML = workers.map(w => `<tr><td>${esc(w.workerId)}</td><td>${esc(w.health)}</td><td>${w.cameras}</td><td>${new Date(w.lastReport).toLocaleString()}</td></tr>`).join('')
+    || '<tr><td colspan="4">还没有报告 No worker has reported yet.</td></tr>';
   const rows = [];
   for (const health of ['unreachable', 'stalled', 'authFailed', 'badStream']) {
     const page = await api(`/api/cameras?health=${health}&limit=50`);
