@@ -13,6 +13,7 @@ return args.FirstOrDefault() switch
     "coverage" => await CoverageHarness.RunAsync(args[1..]),
     "ingest" => await IngestHarness.RunAsync(args[1..]),
     "plates-publish" => await PlatePublishHarness.RunAsync(args[1..]),
+    "dashboard" => await DashboardHarness.RunAsync(args[1..]),
     _ => Micro(args),
 };
 

@@ -3,14 +3,21 @@ namespace CameraNet.Inventory.Data;
 /// <summary>SQL of the divisions aggregate.</summary>
 public static class DivisionSql
 {
+    // Camera counts come from one aggregate pass over the register (~1 s for 1.1 M cameras on 2 cores),
+    // not one count per division: 315 correlated counts over BRIN ranges took minutes at that size.
     private const string Select = """
+        WITH counts AS (
+            SELECT district_code, township_code, count(*)::int AS n
+              FROM cameras
+             WHERE status = 'active'
+             GROUP BY district_code, township_code)
         SELECT d.code, d.name,
                CASE d.level WHEN 1 THEN 'district' ELSE 'township' END AS level,
                d.kind, d.parent_code AS parentCode, d.area_km2 AS areaKm2, d.synthetic,
-               (CASE d.level
-                  WHEN 1 THEN (SELECT count(*) FROM cameras c WHERE c.district_code = d.code AND c.status = 'active')
-                  ELSE (SELECT count(*) FROM cameras c WHERE c.township_code = d.code AND c.status = 'active')
-                END)::int AS cameras  -- one index range per division, not a scan per division
+               coalesce(CASE d.level
+                  WHEN 1 THEN (SELECT sum(n) FROM counts c WHERE c.district_code = d.code)
+                  ELSE (SELECT sum(n) FROM counts c WHERE c.township_code = d.code)
+                END, 0)::int AS cameras
           FROM divisions d
         """;
 
@@ -35,8 +42,16 @@ public static class DivisionSql
           FROM (SELECT ST_Extent(geom)::geometry AS e FROM divisions WHERE level = 1) s
         """;
 
-    public const string Get = $"""
-        {Select}
+    /// <summary>One division: its own count (one index range), not a pass over the register.</summary>
+    public const string Get = """
+        SELECT d.code, d.name,
+               CASE d.level WHEN 1 THEN 'district' ELSE 'township' END AS level,
+               d.kind, d.parent_code AS parentCode, d.area_km2 AS areaKm2, d.synthetic,
+               (CASE d.level
+                  WHEN 1 THEN (SELECT count(*) FROM cameras c WHERE c.district_code = d.code AND c.status = 'active')
+                  ELSE (SELECT count(*) FROM cameras c WHERE c.township_code = d.code AND c.status = 'active')
+                END)::int AS cameras
+          FROM divisions d
          WHERE d.code = @code
         """;
 

@@ -130,6 +130,7 @@ async function showMap() {
   $$('#map-svg path').forEach(p => p.addEventListener('click', () => select(p.dataset.code, rows.get(p.dataset.code))));
   $('#map-back').hidden = !map.district;
   $('#map-title').textContent = map.district ? `${name(map.district)} ${map.district}: 街道/乡镇 townships` : '天津市 Tianjin: 区 districts';
+  performance.mark('cameranet:map-drawn');
   $('#legend').innerHTML = `<strong>${esc($('#metric').selectedOptions[0].textContent)}</strong>&nbsp; ` + palette.map((c, i) =>
     `<span class="item"><span class="swatch" style="background:${c}"></span>${i === 0 ? '< ' + breaks[0] : i === breaks.length ? '≥ ' + breaks[i - 1] : breaks[i - 1] + '–' + breaks[i]}${unit}</span>`).join('');
 }
@@ -220,6 +221,7 @@ async function loadCameras(reset, after) {
     <td>${esc(name(c.districtCode))}</td><td>${esc(name(c.townshipCode))}</td><td>${esc(c.health ?? 'unknown')}</td></tr>`).join('')
     || '<tr><td colspan="6">没有摄像机 No cameras match.</td></tr>';
   $$('#camera-table tbody tr[data-id]').forEach(tr => tr.addEventListener('click', () => detail(tr.dataset.id)));
+  performance.mark('cameranet:cameras-drawn');
   state.next = page.next;
   $('#page-next').disabled = !page.next;
   $('#page-prev').disabled = state.pages.length <= 1;
