@@ -108,6 +108,20 @@ public sealed class DashboardTests(PostgresFixture postgres)
         Find("#camera-table tbody tr[data-id='12010100001320000077']").Text.ShouldContain("和平区");
         Shot("3-cameras-table");
 
+        // Edit it from its detail view: saved with the version read.
+        Find("#camera-table tbody tr[data-id='12010100001320000077']").Click();
+        Click("#edit-camera");
+        Type("name", "南京路与营口道交口（东）");
+        form.FindElement(By.CssSelector("button[type=submit]")).Click();
+        wait.Until(d => d.FindElements(By.CssSelector("#camera-table tbody tr[data-id='12010100001320000077']")).FirstOrDefault()?.Text.Contains("（东）") == true);
+
+        // Township filter: the camera's township lists it, another township does not.
+        var township = (await admin.GetAsync("api/cameras/12010100001320000077", ct))["townshipCode"]!.GetValue<string>();
+        Find("#camera-filter select[name=district] option[value='120101']").Click();
+        Find($"#camera-filter select[name=township] option[value='{township}']").Click();
+        Find("#camera-filter button[type=submit]").Click();
+        wait.Until(d => d.FindElements(By.CssSelector("#camera-table tbody tr[data-id]")).Count == 1);
+
         // The map: a district's figures, then its townships with the new camera on them.
         Find("button[data-tab=map]").Click();
         wait.Until(d => d.FindElement(By.CssSelector("#map-title")).Text.Contains("districts"));

@@ -66,7 +66,20 @@ async function start() {
   const liveDistricts = role === 'admin' ? districts : districts.filter(d => state.me.districts.includes(d.code));
   $('#live-purpose-label').hidden = Boolean(state.me.purpose);
   $('#live-district').innerHTML = liveDistricts.map(d => `<option value="${d.code}">${esc(d.name)} ${d.code}</option>`).join('');
+  townshipsFollow($('#camera-filter select[name=district]'), $('#camera-filter select[name=township]'));
+  townshipsFollow($('#live-district'), $('#live-township'));
   show('map');
+}
+
+/** Fills a township select with the townships of the district chosen in another. */
+function townshipsFollow(districtSelect, townshipSelect) {
+  const fill = () => {
+    const first = townshipSelect.options[0].outerHTML;
+    const townships = [...state.divisions.values()].filter(d => d.level === 'township' && d.parentCode === districtSelect.value);
+    townshipSelect.innerHTML = first + townships.map(t => `<option value="${t.code}">${esc(t.name)}</option>`).join('');
+  };
+  districtSelect.addEventListener('change', fill);
+  fill();
 }
 
 $$('#tabs button').forEach(b => b.addEventListener('click', () => show(b.dataset.tab)));
@@ -241,10 +254,32 @@ async function detail(id) {
     <dt>坐标 Location</dt><dd>${c.longitude.toFixed(6)}, ${c.latitude.toFixed(6)}</dd>
     <dt>视野 View</dt><dd>${c.azimuth}° ± ${c.fieldOfView / 2}°, ${c.range} m</dd>
     <dt>码流 Stream</dt><dd>${esc(c.mainStreamUrl)} (${esc(c.decodeMode)})${c.hasCredentials ? ' · 凭据已加密 credentials stored encrypted' : ''}</dd>
-    <dt>状态 Health</dt><dd>${esc(c.health ?? 'unknown')} ${esc(c.healthReason ?? '')}</dd><dt>版本 Version</dt><dd>${c.version}</dd></dl>`;
+    <dt>状态 Health</dt><dd>${esc(c.health ?? 'unknown')} ${esc(c.healthReason ?? '')}</dd><dt>版本 Version</dt><dd>${c.version}</dd></dl>
+    ${['admin', 'operator'].includes(state.me.role) && c.status === 'active' ? '<button type="button" id="edit-camera">编辑 Edit</button>' : ''}`;
+  const edit = $('#edit-camera');
+  if (edit) edit.onclick = () => openForm(c);
 }
 
-$('#show-register').addEventListener('click', () => { $('#register-form').hidden = false; });
+/** The register form, empty for a new camera or filled for an edit (saved with the version read, so concurrent edits are caught). */
+function openForm(camera) {
+  const form = $('#register-form');
+  form.reset();
+  $$('.field-error', form).forEach(s => { s.textContent = ''; });
+  $$('.invalid', form).forEach(i => i.classList.remove('invalid'));
+  form.dataset.editing = camera ? camera.id : '';
+  form.dataset.version = camera ? camera.version : '';
+  $('#register-title').textContent = camera ? `编辑 Edit ${camera.id}` : '登记摄像机 Register a camera';
+  form.id.readOnly = Boolean(camera);
+  if (camera) {
+    for (const field of ['id', 'name', 'kind', 'districtCode', 'longitude', 'latitude', 'azimuth', 'fieldOfView', 'range', 'mainStreamUrl', 'decodeMode']) {
+      if (form[field]) form[field].value = camera[field] ?? '';
+    }
+  }
+  form.hidden = false;
+  form.scrollIntoView();
+}
+
+$('#show-register').addEventListener('click', () => openForm(null));
 $('#register-cancel').addEventListener('click', () => { $('#register-form').hidden = true; });
 $('#register-form').addEventListener('submit', async event => {
   event.preventDefault();
@@ -255,7 +290,10 @@ $('#register-form').addEventListener('submit', async event => {
   const body = Object.fromEntries(new FormData(form));
   for (const key of ['longitude', 'latitude', 'azimuth', 'fieldOfView', 'range']) body[key] = body[key] === '' ? null : Number(body[key]);
   try {
-    const camera = await api('/api/cameras', { method: 'POST', json: body });
+    const editing = form.dataset.editing;
+    const camera = editing
+      ? await api(`/api/cameras/${editing}`, { method: 'PUT', json: body, headers: { 'If-Match': `"${form.dataset.version}"` } })
+      : await api('/api/cameras', { method: 'POST', json: body });
     form.hidden = true;
     form.reset();
     $('#camera-filter').q.value = camera.id;
@@ -307,7 +345,7 @@ async function startLive() {
   $('#live-stop').disabled = false;
   $('#live-status').textContent = '连接中 connecting…';
   try {
-    const response = await fetch(`/api/plates/live?district=${district}${purpose}`, { headers: { Authorization: `Bearer ${state.token}` }, signal: controller.signal });
+    const response = await fetch(`/api/plates/live?district=${district}${$('#live-township').value ? '&township=' + $('#live-township').value : ''}${purpose}`, { headers: { Authorization: `Bearer ${state.token}` }, signal: controller.signal });
     if (!response.ok) {
       const problem = await response.json().catch(() => null);
       throw new ApiError(response.status, problem);
