@@ -39,6 +39,7 @@ public sealed class DashboardTests(PostgresFixture postgres)
         Directory.CreateDirectory(shots);
         using var browser = Browser();
         var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(20));
+        wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException)); // pages redraw as data arrives
         void Shot(string name) => ((ITakesScreenshot)browser).GetScreenshot().SaveAsFile(Path.Combine(shots, name + ".png"));
         IWebElement Find(string css) => wait.Until(d => d.FindElements(By.CssSelector(css)).FirstOrDefault(e => e.Displayed));
 
@@ -121,6 +122,20 @@ public sealed class DashboardTests(PostgresFixture postgres)
         Find($"#camera-filter select[name=township] option[value='{township}']").Click();
         Find("#camera-filter button[type=submit]").Click();
         wait.Until(d => d.FindElements(By.CssSelector("#camera-table tbody tr[data-id]")).Count == 1);
+
+        // CSV import: a file with a bad row is refused whole, and the report names the row and the field.
+        var csv = Path.Combine(run.Path, "cameras.csv");
+        await File.WriteAllTextAsync(csv,
+            "id,name,kind,districtCode,longitude,latitude,azimuth,fieldOfView,range,mainStreamUrl,decodeMode\n" +
+            "12010100001320000078,和平 一,monitoringClass2,120101,117.1970,39.1190,0,60,50,rtsp://192.0.2.11/s,keyframe\n" +
+            "12010100001320000079,和平 二,monitoringClass2,120101,117.1970,39.1190,0,60,50,http://not-rtsp/,keyframe\n", ct);
+        browser.FindElement(By.Id("import-file")).SendKeys(csv);
+        wait.Until(d => d.FindElement(By.Id("import-status")).Text.Length > 0 && !d.FindElement(By.Id("import-status")).Text.StartsWith("上传", StringComparison.Ordinal));
+        browser.FindElements(By.CssSelector("#import-errors tbody tr")).Count.ShouldBe(1, browser.FindElement(By.Id("import-status")).Text);
+        var problem = Find("#import-errors tbody tr").Text;
+        problem.ShouldContain("mainStreamUrl");
+        problem.ShouldStartWith("2");
+        Shot("3b-import-report");
 
         // The map: a district's figures, then its townships with the new camera on them.
         Find("button[data-tab=map]").Click();

@@ -298,6 +298,7 @@ $('#register-form').addEventListener('submit', async event => {
     form.reset();
     $('#camera-filter').q.value = camera.id;
     await loadCameras(true);
+    if (editing) await detail(camera.id);
   } catch (e) {
     let placed = 0;
     for (const [field, messages] of Object.entries(e.errors)) {
@@ -318,11 +319,15 @@ $('#import-file').addEventListener('change', event => {
   request.setRequestHeader('Content-Type', file.name.endsWith('.csv') ? 'text/csv' : 'application/geo+json');
   request.upload.onprogress = e => { if (e.lengthComputable) status.textContent = `上传 Uploading ${(100 * e.loaded / e.total).toFixed(0)}%`; };
   request.onload = () => {
-    const result = request.responseText ? JSON.parse(request.responseText) : {};
-    const errors = result.errors ?? result.rowErrors ?? [];
-    status.innerHTML = request.status < 300
-      ? `导入完成 Imported: ${esc(JSON.stringify({ created: result.created, updated: result.updated, unchanged: result.unchanged }))}`
-      : `<span class="error">导入失败 Import refused: ${esc(result.title ?? request.status)}</span><pre>${esc(JSON.stringify(errors, null, 1).slice(0, 4000))}</pre>`;
+    const body = request.responseText ? JSON.parse(request.responseText) : {};
+    const report = body.report ?? body;
+    if (request.status < 300) {
+      status.innerHTML = `导入完成 Imported ${report.rows} rows: ${report.inserted} new, ${report.updated} updated, ${report.unchanged} unchanged (${report.seconds.toFixed(1)} s)`;
+    } else {
+      const rows = (report.errors ?? []).map(e => `<tr><td>${e.row}</td><td>${e.line}</td><td>${esc(e.field)}</td><td>${esc(e.message)}</td></tr>`).join('');
+      status.innerHTML = `<p class="error">${esc(body.title ?? request.status)}: ${esc(body.detail ?? '')}</p>` +
+        (rows ? `<table id="import-errors"><thead><tr><th>行 Row</th><th>文件行 Line</th><th>字段 Field</th><th>问题 Problem</th></tr></thead><tbody>${rows}</tbody></table>` : '');
+    }
     loadCameras(true);
   };
   request.send(file);
