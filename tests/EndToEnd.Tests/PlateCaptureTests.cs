@@ -20,7 +20,13 @@ public sealed class PlateCaptureTests(PostgresFixture postgres, NatsFixture nats
         // Count passes from when the worker is surely pulling both cameras until enough passes have gone by.
         var worker = await scenario.StartCapturingAsync("plates-worker");
         var from = DateTimeOffset.UtcNow;
-        var to = from + TimeSpan.FromSeconds(70);
+        // Long enough for at least 52 whole passes (the simulator's truth says when they happen).
+        var to = from + TimeSpan.FromSeconds(60);
+        while (scenario.Expected(sim.Simulator, from, to).Count < 52)
+        {
+            to += TimeSpan.FromSeconds(2);
+        }
+
         await Task.Delay(to - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(4), ct); // the last passes end and are published
         var expected = scenario.Expected(sim.Simulator, from, to);
         var context = scenario.Expected(sim.Simulator, from - TimeSpan.FromSeconds(15), to + TimeSpan.FromSeconds(15));
