@@ -146,6 +146,7 @@ public sealed class DashboardTests(PostgresFixture postgres)
         Shot("4-map-district-detail");
         Click("#open-district");
         wait.Until(d => d.FindElements(By.CssSelector("#map-svg circle")).Count == 1);
+        Find("#map-svg path.wedge"); // its field of view, drawn from azimuth, angle and range
         Shot("5-map-townships");
         Find("button[data-tab=health]").Click();
         wait.Until(d => d.FindElement(By.CssSelector("#health-table tbody")).Text.Contains("和平区"));

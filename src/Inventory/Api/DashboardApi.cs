@@ -15,6 +15,11 @@ public static class DashboardApi
         public int Cameras { get; init; }
         public string? Id { get; init; }
         public string? Name { get; init; }
+
+        /// <summary>For a single camera: its view (degrees from north, degrees, metres), drawn as a wedge.</summary>
+        public double? Azimuth { get; init; }
+        public double? FieldOfView { get; init; }
+        public double? Range { get; init; }
     }
 
     public sealed class WorkerHealth
@@ -29,7 +34,10 @@ public static class DashboardApi
         SELECT round(ST_X(location) / @cell) * @cell AS longitude, round(ST_Y(location) / @cell) * @cell AS latitude,
                count(*)::int AS cameras,
                CASE WHEN count(*) = 1 THEN min(id) END AS id,
-               CASE WHEN count(*) = 1 THEN min(name) END AS name
+               CASE WHEN count(*) = 1 THEN min(name) END AS name,
+               CASE WHEN count(*) = 1 THEN min(azimuth_deg) END AS azimuth,
+               CASE WHEN count(*) = 1 THEN min(fov_deg) END AS fieldOfView,
+               CASE WHEN count(*) = 1 THEN min(range_m) END AS range
           FROM cameras
          WHERE district_code = @district AND status = 'active'
          GROUP BY 1, 2

@@ -189,8 +189,20 @@ async function drawCameras(svg, k) {
     const r = ratio * (c.cameras === 1 ? 4 : Math.min(14, 5 + 2 * Math.log2(c.cameras)));
     const label = c.cameras > 1 ? `<text x="${c.longitude * k}" y="${-c.latitude}" text-anchor="middle" dominant-baseline="middle" style="font-size:${9 * ratio}px;stroke-width:0;fill:#fff">${c.cameras}</text>` : '';
     const title = c.cameras === 1 ? `${esc(c.name)} ${c.id}` : `${c.cameras} cameras`;
-    return `<circle cx="${c.longitude * k}" cy="${-c.latitude}" r="${r}"><title>${title}</title></circle>${label}`;
+    return `${c.cameras === 1 && c.range ? wedge(c, k) : ''}<circle cx="${c.longitude * k}" cy="${-c.latitude}" r="${r}"><title>${title}</title></circle>${label}`;
   }).join(''));
+}
+
+/** A camera's view: apex at the camera, azimuth ± fov/2 (clockwise from north), radius = range in metres. */
+function wedge(c, k) {
+  const metresPerDegreeY = 110540, metresPerDegreeX = 111320 * Math.cos(c.latitude * Math.PI / 180);
+  const point = bearing => [
+    (c.longitude + c.range * Math.sin(bearing * Math.PI / 180) / metresPerDegreeX) * k,
+    -(c.latitude + c.range * Math.cos(bearing * Math.PI / 180) / metresPerDegreeY)];
+  const from = c.azimuth - c.fieldOfView / 2, steps = Math.max(2, Math.ceil(c.fieldOfView / 10));
+  const arc = Array.from({ length: steps + 1 }, (_, i) => point(from + c.fieldOfView * i / steps));
+  const apex = c.fieldOfView >= 360 ? '' : `M${c.longitude * k},${-c.latitude}L`;
+  return `<path class="wedge" d="${apex || 'M'}${arc.map(p => p.join(',')).join('L')}Z"><title>${esc(c.name)}: ${c.azimuth}° ± ${c.fieldOfView / 2}°, ${c.range} m</title></path>`;
 }
 
 async function select(code, row) {
