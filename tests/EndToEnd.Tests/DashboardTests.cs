@@ -81,6 +81,8 @@ public sealed class DashboardTests(PostgresFixture postgres)
         SignIn("zhang.op");
         Find("#legend .swatch");
         Shot("1-map-districts");
+        Overlaps(browser, "#map-svg text, #legend .item, .toolbar > *, header h1, header nav button, #who").ShouldBeEmpty("no text on the map page overlaps other text");
+        ((IJavaScriptExecutor)browser).ExecuteScript("return document.querySelectorAll('#map-svg text').length").ShouldNotBe(0L, "districts large enough carry their names");
         Find("button[data-tab=cameras]").Click();
         Find("#show-register").Click();
         var form = Find("#register-form");
@@ -181,6 +183,26 @@ public sealed class DashboardTests(PostgresFixture postgres)
 
         var audit = (await admin.GetAsync("api/audit?action=plates.live&limit=10", ct)).AsArray();
         audit.ShouldContain(a => a!["actor"]!.GetValue<string>() == "li.analyst" && a["purpose"]!.GetValue<string>() == "case 2026-1123 hit-and-run");
+    }
+
+    /// <summary>Pairs of visible elements matching <paramref name="css"/> whose boxes intersect (by more than a pixel), named by their text.</summary>
+    private static IReadOnlyList<string> Overlaps(IWebDriver browser, string css)
+    {
+        var found = ((IJavaScriptExecutor)browser).ExecuteScript("""
+            const boxes = [...document.querySelectorAll(arguments[0])]
+              .map(e => ({ text: (e.textContent || '').trim().slice(0, 30), r: e.getBoundingClientRect() }))
+              .filter(b => b.r.width > 0 && b.r.height > 0);
+            const hits = [];
+            for (let i = 0; i < boxes.length; i++)
+              for (let j = i + 1; j < boxes.length; j++) {
+                const a = boxes[i].r, b = boxes[j].r;
+                const w = Math.min(a.right, b.right) - Math.max(a.left, b.left), h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+                if (w > 1 && h > 1 && !(boxes[i].text.includes(boxes[j].text) || boxes[j].text.includes(boxes[i].text)))
+                  hits.push(`${boxes[i].text} × ${boxes[j].text}`);
+              }
+            return hits;
+            """, css);
+        return found is IEnumerable<object> hits ? [.. hits.Select(o => o.ToString()!)] : throw new InvalidOperationException("the overlap check returned no list");
     }
 
     private static ChromeDriver Browser()
