@@ -180,6 +180,8 @@ public sealed class DashboardTests(PostgresFixture postgres)
         var viewerToken = (await admin.PostJsonAsync("api/auth/login", new { username = "zhao.viewer", password = Password }, ct))["token"]!.GetValue<string>();
         using var viewer = new InventoryApi(inventory.BaseUrl, viewerToken);
         (await Should.ThrowAsync<InventoryApiException>(() => viewer.GetTextAsync("api/plates/live?district=120101&purpose=just%20looking", ct))).Status.ShouldBe(HttpStatusCode.Forbidden);
+        (await Should.ThrowAsync<InventoryApiException>(() => admin.GetTextAsync("api/plates/live?district=120101&purpose=system%20check", ct))).Status
+            .ShouldBe(HttpStatusCode.Forbidden, "the live feed is for analysts; administrators run the system, they do not watch traffic");
 
         var audit = (await admin.GetAsync("api/audit?action=plates.live&limit=10", ct)).AsArray();
         audit.ShouldContain(a => a!["actor"]!.GetValue<string>() == "li.analyst" && a["purpose"]!.GetValue<string>() == "case 2026-1123 hit-and-run");

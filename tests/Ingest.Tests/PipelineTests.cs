@@ -121,6 +121,8 @@ public sealed class PipelineTests(CameraSimFixture sim, NatsFixture nats) : IAsy
         (await Eventually.TrueAsync(() => victim.Health == CameraHealth.Online && bystander.Health == CameraHealth.Online, TimeSpan.FromSeconds(15))).ShouldBeTrue();
         await Task.Delay(1000, TestContext.Current.CancellationToken);
 
+        // An ffmpeg of an earlier test on the same camera may still be exiting: wait for it to be gone.
+        await Eventually.TrueAsync(() => FfmpegPids(sim.Url("checkpoint-1")).Count == 1, TimeSpan.FromSeconds(10));
         var ffmpeg = FfmpegPids(sim.Url("checkpoint-1"));
         ffmpeg.Count.ShouldBe(1, "one ffmpeg process per full-mode camera");
         var bystanderBefore = bystander.FramesDecoded;

@@ -26,7 +26,7 @@ public static class PlatesApi
         var group = app.MapGroup("/api/plates").WithTags("Plates");
         group.MapPost("/access", AccessAsync).RequireAuthorization(Policies.ReadPlates);
         group.MapGet("/search", SearchAsync).RequireAuthorization(Policies.ReadPlates);
-        group.MapGet("/live", LiveAsync).RequireAuthorization(Policies.ReadPlates);
+        group.MapGet("/live", LiveAsync).RequireAuthorization(Policies.WatchPlatesLive);
         app.MapGet("/api/nats/accounts", AccountsAsync).WithTags("Plates").RequireAuthorization(Policies.Admin);
         var watchlist = app.MapGroup("/api/watchlist").WithTags("Watchlist").RequireAuthorization(Policies.ReadPlates);
         watchlist.MapPost("", AddToWatchlistAsync);

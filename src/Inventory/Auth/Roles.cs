@@ -27,4 +27,7 @@ public static class Policies
 
     /// <summary>Plate captures (personal data): analysts (their districts) and admins.</summary>
     public const string ReadPlates = "plates:read";
+
+    /// <summary>The dashboard's live plate feed: analysts only (administrators run the system; they do not watch traffic).</summary>
+    public const string WatchPlatesLive = "plates:live";
 }

@@ -65,7 +65,8 @@ public static class InventoryHosting
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
             .AddPolicy(Policies.Ingest, p => p.RequireRole(Roles.Ingest, Roles.Admin))
             .AddPolicy(Policies.IngestOnly, p => p.RequireRole(Roles.Ingest))
-            .AddPolicy(Policies.ReadPlates, p => p.RequireRole(Roles.Analyst, Roles.Admin));
+            .AddPolicy(Policies.ReadPlates, p => p.RequireRole(Roles.Analyst, Roles.Admin))
+            .AddPolicy(Policies.WatchPlatesLive, p => p.RequireRole(Roles.Analyst));
 
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
         if (!builder.Environment.IsDevelopment())

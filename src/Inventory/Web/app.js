@@ -63,7 +63,7 @@ async function start() {
   const options = districts.map(d => `<option value="${d.code}">${esc(d.name)} ${d.code}</option>`).join('');
   $('#camera-filter select[name=district]').insertAdjacentHTML('beforeend', options);
   $('#register-form select[name=districtCode]').innerHTML = options;
-  const liveDistricts = role === 'admin' ? districts : districts.filter(d => state.me.districts.includes(d.code));
+  const liveDistricts = districts.filter(d => state.me.districts.includes(d.code));
   $('#live-purpose-label').hidden = Boolean(state.me.purpose);
   $('#live-district').innerHTML = liveDistricts.map(d => `<option value="${d.code}">${esc(d.name)} ${d.code}</option>`).join('');
   townshipsFollow($('#camera-filter select[name=district]'), $('#camera-filter select[name=township]'));
