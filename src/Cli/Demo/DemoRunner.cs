@@ -107,6 +107,7 @@ public sealed class DemoRunner(TextWriter output)
 
         using var api = new InventoryApi(inventory.BaseUrl, keys.Admin);
         await LoadDivisionsAsync(api, cancellationToken);
+        await CreateDemoUsersAsync(api, inventory.BaseUrl, cancellationToken);
         await RegisterCamerasAsync(api, sim, cameras, cancellationToken);
 
         await using var connection = new NatsSettings(nats.Url, Name: "demo-narrator").Connect();
@@ -198,6 +199,17 @@ public sealed class DemoRunner(TextWriter output)
 
         _districts = divisions.Count(d => d!["level"]!.GetValue<string>() == "district");
         Say("demo", $"Tianjin loaded: {_districts} districts, {divisions.Count - _districts} township-level units (township boundaries are synthetic stand-ins)");
+    }
+
+    /// <summary>People to sign in to the dashboard as: an operator and an analyst of the checkpoints' districts (fresh passwords each run).</summary>
+    private async Task CreateDemoUsersAsync(InventoryApi api, Uri site, CancellationToken cancellationToken)
+    {
+        foreach (var (user, role) in new[] { ("demo.operator", "operator"), ("demo.analyst", "analyst") })
+        {
+            var password = "Demo-" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6)).ToLowerInvariant();
+            await api.PostJsonAsync("api/users", new { username = user, displayName = user, role, districts = new[] { "120101", "120103" }, password }, cancellationToken);
+            Say("demo", $"dashboard {site} — sign in as {user} / {password} ({role}, districts 120101 and 120103; this run only)");
+        }
     }
 
     private async Task RegisterCamerasAsync(InventoryApi api, LocalCameraSim sim, IReadOnlyList<DemoCamera> cameras, CancellationToken cancellationToken)
