@@ -51,33 +51,10 @@ public static class PlatesApi
             errors.Add("mode", $"mode '{mode}' is not one of {string.Join(", ", Modes)}");
         }
 
-        var purpose = request.Purpose?.Trim();
-        if (string.IsNullOrEmpty(purpose) || purpose.Length < 5)
-        {
-            errors.Add("purpose", "purpose is required: say why you need these plate captures (at least 5 characters; it goes into the audit log)");
-        }
-        else if (purpose.Length > 500)
-        {
-            errors.Add("purpose", "purpose has more than 500 characters");
-        }
-
-        var (district, township, camera) = await ScopeAsync(request.District, request.Township, request.Camera, cameras, errors, cancellationToken);
+        var (district, township, camera, purpose) = await RequestScopeAsync(caller, request.Purpose, request.District, request.Township, request.Camera, cameras, errors, cancellationToken);
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
-        }
-
-        if (district is null && caller.Role != Roles.Admin)
-        {
-            if (caller.Districts.Count != 1)
-            {
-                errors.Add("district", caller.Districts.Count == 0
-                    ? "you are not assigned to any district, so you may not read plate captures"
-                    : $"name a district: you are scoped to {string.Join(", ", caller.Districts)}");
-                return Problems.Invalid(errors);
-            }
-
-            district = DivisionCode.Parse(caller.Districts[0]);
         }
 
         var filter = mode == "alerts" ? Subjects.AlertsFilter(district, township, camera) : Subjects.PlatesFilter(district, township, camera);
@@ -87,7 +64,7 @@ public static class PlatesApi
         {
             await audit.WriteAsync(caller, new AuditEntry(action, filter, scope, purpose, "denied",
                 new { reason = $"district {wanted} is outside the caller's districts ({string.Join(", ", caller.Districts)})" }), cancellationToken);
-            return Problems.Forbidden($"you may read plate captures of {(caller.Districts.Count == 0 ? "no district" : string.Join(", ", caller.Districts))}, not of {wanted}");
+            return OutsideDistricts(caller, wanted, "read");
         }
 
         if (!accounts.Configured)
@@ -102,6 +79,45 @@ public static class PlatesApi
             account.User, account.Password, mode == "alerts" ? Subjects.AlertsStream : Subjects.PlatesStream, filter,
             NatsAccounts.DeliverPrefix(account.User), NatsAccounts.InboxPrefix(account.User), caller.Role == Roles.Admin ? [] : caller.Districts));
     }
+
+    /// <summary>
+    /// What every access to captures states and asks for: a purpose (5–500 characters, for the audit log) and an area.
+    /// Without a district, a caller scoped to exactly one gets that one; admins get the whole city; others must name one.
+    /// Problems go into <paramref name="errors"/>.
+    /// </summary>
+    private static async Task<(DivisionCode? District, DivisionCode? Township, GbDeviceId? Camera, string? Purpose)> RequestScopeAsync(
+        Caller caller, string? purpose, string? district, string? township, string? camera, CameraStore cameras, FieldErrors errors, CancellationToken cancellationToken)
+    {
+        purpose = purpose?.Trim();
+        if (string.IsNullOrEmpty(purpose) || purpose.Length < 5)
+        {
+            errors.Add("purpose", "purpose is required: say why you need these plate captures (at least 5 characters; it goes into the audit log)");
+        }
+        else if (purpose.Length > 500)
+        {
+            errors.Add("purpose", "purpose has more than 500 characters");
+        }
+
+        var (d, t, c) = await ScopeAsync(district, township, camera, cameras, errors, cancellationToken);
+        if (d is null && caller.Role != Roles.Admin)
+        {
+            if (caller.Districts.Count == 1)
+            {
+                d = DivisionCode.Parse(caller.Districts[0]);
+            }
+            else
+            {
+                errors.Add("district", caller.Districts.Count == 0
+                    ? "you are not assigned to any district, so you may not read plate captures"
+                    : $"name a district: you are scoped to {string.Join(", ", caller.Districts)}");
+            }
+        }
+
+        return (d, t, c, purpose);
+    }
+
+    private static ProblemHttpResult OutsideDistricts(Caller caller, DivisionCode wanted, string verb) =>
+        Problems.Forbidden($"you may {verb} plate captures of {(caller.Districts.Count == 0 ? "no district" : string.Join(", ", caller.Districts))}, not of {wanted}");
 
     /// <summary>Parses an area (camera, township or district; the narrowest wins) and fills in what it implies.</summary>
     internal static async Task<(DivisionCode? District, DivisionCode? Township, GbDeviceId? Camera)> ScopeAsync(
@@ -291,12 +307,6 @@ public static class PlatesApi
             errors.Add("plate", patternError);
         }
 
-        purpose = purpose?.Trim();
-        if (string.IsNullOrEmpty(purpose) || purpose.Length < 5 || purpose.Length > 500)
-        {
-            errors.Add("purpose", "purpose is required: why you search these plates (5–500 characters; it goes into the audit log)");
-        }
-
         var now = clock.GetUtcNow();
         var end = to ?? now;
         var start = from ?? end - TimeSpan.FromDays(1);
@@ -310,21 +320,11 @@ public static class PlatesApi
             errors.Add("limit", "limit must be 1–1000");
         }
 
-        var (d, t, c) = await ScopeAsync(district, township, camera, cameras, errors, cancellationToken);
+        var (d, t, c, stated) = await RequestScopeAsync(caller, purpose, district, township, camera, cameras, errors, cancellationToken);
+        purpose = stated;
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
-        }
-
-        if (d is null && caller.Role != Roles.Admin)
-        {
-            if (caller.Districts.Count != 1)
-            {
-                errors.Add("district", caller.Districts.Count == 0 ? "you are not assigned to any district" : $"name a district: you are scoped to {string.Join(", ", caller.Districts)}");
-                return Problems.Invalid(errors);
-            }
-
-            d = DivisionCode.Parse(caller.Districts[0]);
         }
 
         var filter = Subjects.PlatesFilter(d, t, c);
@@ -333,7 +333,7 @@ public static class PlatesApi
         if (d is { } wanted && !user.MayActOn(wanted.Value))
         {
             await audit.WriteAsync(caller, new AuditEntry("plates.search", filter, scope, purpose, "denied", query), cancellationToken);
-            return Problems.Forbidden($"you may search plate captures of {(caller.Districts.Count == 0 ? "no district" : string.Join(", ", caller.Districts))}, not of {wanted}");
+            return OutsideDistricts(caller, wanted, "search");
         }
 
         if (!archive.Available)
@@ -358,22 +358,9 @@ public static class PlatesApi
         var caller = Caller.From(user);
         var ct = http.RequestAborted;
         var errors = new FieldErrors();
-        purpose = (purpose ?? caller.Purpose)?.Trim();
-        if (string.IsNullOrEmpty(purpose) || purpose.Length < 5)
-        {
-            errors.Add("purpose", "purpose is required (at login or here): why you watch plate captures (at least 5 characters)");
-        }
-
-        var (d, t, c) = await ScopeAsync(district, township, camera, cameras, errors, ct);
-        if (d is null && caller.Role != Roles.Admin && caller.Districts.Count == 1)
-        {
-            d = DivisionCode.Parse(caller.Districts[0]);
-        }
-        else if (d is null && caller.Role != Roles.Admin)
-        {
-            errors.Add("district", "name a district: " + (caller.Districts.Count == 0 ? "you are not assigned to any" : $"you are scoped to {string.Join(", ", caller.Districts)}"));
-        }
-
+        // The purpose stated at sign-in serves when the request gives none.
+        var (d, t, c, stated) = await RequestScopeAsync(caller, purpose ?? caller.Purpose, district, township, camera, cameras, errors, ct);
+        purpose = stated;
         if (errors.Count > 0)
         {
             await Problems.Invalid(errors).ExecuteAsync(http);
@@ -385,7 +372,7 @@ public static class PlatesApi
         if (d is { } wanted && !user.MayActOn(wanted.Value))
         {
             await audit.WriteAsync(caller, new AuditEntry("plates.live", filter, scope, purpose, "denied"), ct);
-            await Problems.Forbidden($"you may watch plate captures of {(caller.Districts.Count == 0 ? "no district" : string.Join(", ", caller.Districts))}, not of {wanted}").ExecuteAsync(http);
+            await OutsideDistricts(caller, wanted, "watch").ExecuteAsync(http);
             return;
         }
 
