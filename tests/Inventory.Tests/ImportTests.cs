@@ -139,6 +139,82 @@ public sealed class ImportTests(PostgresFixture postgres)
         report["rejected"]!.GetValue<long>().ShouldBe(302);
     }
 
+    private static async Task<Npgsql.NpgsqlConnection> DatabaseAsync(InventoryApp app)
+    {
+        var connection = new Npgsql.NpgsqlConnection(app.Services.GetRequiredServiceFromProvider<Microsoft.Extensions.Options.IOptions<InventoryOptions>>().Value.ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        return connection;
+    }
+
+    private static async Task<List<string>> RegisterIndexesAsync(InventoryApp app)
+    {
+        await using var connection = await DatabaseAsync(app);
+        await using var command = new Npgsql.NpgsqlCommand("SELECT indexdef FROM pg_indexes WHERE tablename = 'cameras' ORDER BY indexname", connection);
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        var indexes = new List<string>();
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+        {
+            indexes.Add(reader.GetString(0));
+        }
+
+        return indexes;
+    }
+
+    [Fact]
+    public async Task A_repeated_device_id_names_both_rows_whether_the_register_is_empty_or_not()
+    {
+        await using var app = await InventoryApp.StartAsync(postgres);
+        var lines = Generate(1_200, seed: 12);
+
+        // Empty register: the first load runs without the register's indexes, so the database would not notice.
+        var first = lines.Take(601).ToList();
+        first[450] = Replace(first[450], 0, first[7].Split(',')[0]);
+        var (refused, report) = await ImportAsync(app, InventoryApp.AdminKey, first);
+        refused.ShouldBe(HttpStatusCode.UnprocessableEntity, report.ToJsonString());
+        var error = report["errors"]!.AsArray().Single()!;
+        error["row"]!.GetValue<long>().ShouldBe(450);
+        error["line"]!.GetValue<long>().ShouldBe(451);
+        error["rule"]!.GetValue<string>().ShouldBe("id.duplicate");
+        error["message"]!.GetValue<string>().ShouldContain("rows 7 and 450");
+        (await CountAsync(app)).ShouldBe(0);
+
+        first[450] = lines[450];
+        (await ImportAsync(app, InventoryApp.AdminKey, first)).Status.ShouldBe(HttpStatusCode.OK);
+
+        // Register with cameras: its primary key is live while the rows stream in; the report is the same.
+        var second = new List<string> { lines[0] };
+        second.AddRange(lines.Skip(601));
+        second[300] = Replace(second[300], 0, second[299].Split(',')[0]);
+        (refused, report) = await ImportAsync(app, InventoryApp.AdminKey, second);
+        refused.ShouldBe(HttpStatusCode.UnprocessableEntity, report.ToJsonString());
+        report["errors"]!.AsArray().Single()!["message"]!.GetValue<string>().ShouldContain("rows 299 and 300");
+        (await CountAsync(app)).ShouldBe(600);
+    }
+
+    [Fact]
+    public async Task A_first_load_leaves_the_register_indexes_as_the_migrations_made_them()
+    {
+        await using var app = await InventoryApp.StartAsync(postgres);
+        var before = await RegisterIndexesAsync(app);
+        before.ShouldContain(d => d.Contains("cameras_pkey", StringComparison.Ordinal));
+        before.ShouldContain(d => d.Contains("USING brin", StringComparison.Ordinal));
+
+        var lines = Generate(2_000, seed: 13);
+        var broken = lines.ToList();
+        broken[1_999] = Replace(broken[1_999], 8, "0"); // field of view
+        (await ImportAsync(app, InventoryApp.AdminKey, broken)).Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await RegisterIndexesAsync(app)).ShouldBe(before, "a refused first load rolls its index changes back");
+
+        (await ImportAsync(app, InventoryApp.AdminKey, lines)).Status.ShouldBe(HttpStatusCode.OK);
+        (await RegisterIndexesAsync(app)).ShouldBe(before, "a first load builds the same indexes again");
+        (await CountAsync(app)).ShouldBe(2_000);
+
+        await using var connection = await DatabaseAsync(app);
+        await using var copy = new Npgsql.NpgsqlCommand("INSERT INTO cameras SELECT * FROM cameras LIMIT 1", connection);
+        var refused = await Should.ThrowAsync<Npgsql.PostgresException>(() => copy.ExecuteNonQueryAsync(TestContext.Current.CancellationToken));
+        refused.SqlState.ShouldBe("23505", "the primary key holds after the load");
+    }
+
     [Fact]
     public async Task A_file_with_unusable_columns_is_refused_before_any_row()
     {
