@@ -56,7 +56,8 @@ public sealed record ImportReport
 /// in a hash map loaded with one binary COPY — and new rows go with a single binary COPY straight
 /// into the register (primary key and BRIN indexes only), never through a staging table. Changed rows
 /// (upsert) are spooled to disk and applied set-wise at the end. The register is locked against
-/// concurrent writers (readers continue) for the duration.
+/// concurrent writers (readers continue) for the duration; a first load into an empty register runs
+/// without the indexes and locks readers out too (there is nothing to read yet).
 /// </remarks>
 public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector protector, ContentHash hashes, AuditLog audit, TimeProvider clock)
 {
