@@ -193,6 +193,29 @@ public sealed class PlateReaderTests : IDisposable
     }
 
     [Fact]
+    public void A_green_plate_is_read_as_a_new_energy_number_and_a_blue_one_never_is()
+    {
+        var classes = PlateOcr.Alphabet.Length + 1;
+        // 津UD78130 whose U lost to the blank: the best path 津D78130 is a valid 7-character number, which a
+        // green plate cannot carry; its best 8-character reading brings the U back.
+        var lostU = Columns(C("津"), C("_"), C("_", 0.6f, "U", 0.35f), C("_"), C("D"), C("_"), C("7"), C("_"), C("8"), C("_"), C("1"), C("_"), C("3"), C("_"), C("0"));
+        PlateOcr.Decode(lostU, 32, classes).Text.ShouldBe("津D78130");
+        PlateOcr.Decode(lostU, 32, classes, PlateColour.Blue).Text.ShouldBe("津D78130");
+        var green = PlateOcr.Decode(lostU, 32, classes, PlateColour.Green);
+        green.Text.ShouldBe("津UD78130");
+        green.Confidence.ShouldBe(0.35f, 1e-3);
+
+        // And the other way: eight characters on a blue plate become the best seven.
+        var eight = Columns(C("京"), C("_"), C("A"), C("_"), C("D"), C("_"), C("1"), C("_"), C("2"), C("_"), C("3"), C("_"), C("4"), C("_"), C("5", 0.6f, "_", 0.39f));
+        PlateOcr.Decode(eight, 32, classes).Text.ShouldBe("京AD12345");
+        PlateOcr.Decode(eight, 32, classes, PlateColour.Blue).Text.ShouldBe("京AD1234");
+
+        // A blue plate lit cyan that the locator took for green: no confident eighth character, so its 7 stay.
+        var blue = Columns(C("浙"), C("_"), C("A"), C("_"), C("0"), C("_"), C("3"), C("_"), C("1"), C("_"), C("6"), C("_"), C("8"));
+        PlateOcr.Decode(blue, 32, classes, PlateColour.Green).Text.ShouldBe("浙A03168");
+    }
+
+    [Fact]
     public void A_crop_of_blanks_is_forced_into_no_confident_plate()
     {
         var classes = PlateOcr.Alphabet.Length + 1;
@@ -235,7 +258,7 @@ public sealed class GlyphSetTests
     {
         var glyphs = GlyphSet.Default;
         glyphs.MissingFaces.ShouldBeEmpty("./cameranet installs the fonts of every face");
-        glyphs.FaceCount.ShouldBe(1 + GlyphSet.FontFaces.Count);
+        glyphs.FaceCount.ShouldBe(1 + GlyphSet.StrokeFaceCount + GlyphSet.FontFaces.Count);
         foreach (var c in glyphs.Characters)
         {
             using var reference = Ink(glyphs.Glyph(c, 0));
@@ -253,6 +276,36 @@ public sealed class GlyphSetTests
         Should.Throw<ArgumentOutOfRangeException>(() => glyphs.Glyph('A', glyphs.FaceCount));
     }
 
+    [Fact]
+    public void Every_face_hooks_its_J_so_that_it_is_not_a_bare_bar_like_a_1()
+    {
+        // DejaVu's J hooks under the baseline; drawn on the cap line its hook was cut off and a bare bar
+        // was labelled J, which taught the reader to read real plates' bar-shaped 1s as J.
+        var glyphs = GlyphSet.Default;
+        for (var face = 0; face < glyphs.FaceCount; face++)
+        {
+            using var ink = Ink(glyphs.Glyph('J', face));
+            var box = Cv2.BoundingRect(ink);
+            var cols = ink.Cols;
+            int LeftmostInk(int row)
+            {
+                for (var x = 0; x < cols; x++)
+                {
+                    if (ink.At<byte>(row, x) != 0)
+                    {
+                        return x;
+                    }
+                }
+
+                return cols;
+            }
+
+            var stem = LeftmostInk(box.Y + box.Height / 3);
+            var hook = Enumerable.Range(box.Y + box.Height * 4 / 5, box.Height / 5).Min(LeftmostInk);
+            (stem - hook).ShouldBeGreaterThan(8, $"the J of face {face} hooks left of its stem");
+        }
+    }
+
     /// <summary>Where the glyph has ink (dark pixels), as a mask.</summary>
     private static Mat Ink(SkiaSharp.SKImage glyph)
     {
@@ -264,5 +317,49 @@ public sealed class GlyphSetTests
         var mask = new Mat();
         Cv2.Threshold(grey, mask, 128, 255, ThresholdTypes.BinaryInv);
         return mask;
+    }
+}
+
+/// <summary>How a crop is cut and levelled before it is read.</summary>
+public sealed class PlateRectifierTests
+{
+    [Fact]
+    public void A_dim_crop_is_stretched_to_black_and_white_keeping_the_order_of_its_levels()
+    {
+        // A washed-out plate: levels 100..139 only.
+        var pixels = Enumerable.Range(0, PlateRectifier.Pixels).Select(i => (byte)(100 + i * 40 / PlateRectifier.Pixels)).ToArray();
+        var before = pixels.ToArray();
+        PlateRectifier.Stretch(pixels);
+        pixels.Min().ShouldBe((byte)0);
+        pixels.Max().ShouldBe((byte)255);
+        for (var i = 1; i < pixels.Length; i++)
+        {
+            if (before[i] > before[i - 1])
+            {
+                pixels[i].ShouldBeGreaterThanOrEqualTo(pixels[i - 1]);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_few_glints_do_not_stop_the_stretch_and_a_flat_crop_is_not_blown_up()
+    {
+        var pixels = Enumerable.Repeat((byte)120, PlateRectifier.Pixels).ToArray();
+        for (var i = 0; i < PlateRectifier.Pixels / 2; i += 2)
+        {
+            pixels[i] = 160; // the plate's characters
+        }
+
+        pixels[0] = 255;
+        pixels[1] = 0; // a glint and a shadow: fewer than the clipped share
+        PlateRectifier.Stretch(pixels);
+        pixels[2].ShouldBe((byte)255);
+        pixels[3].ShouldBe((byte)0);
+
+        // Sensor noise on a blank wall (levels 118..121) is scaled by at most 255 / MinimumRange, not spread from black to white.
+        var flat = Enumerable.Range(0, PlateRectifier.Pixels).Select(i => (byte)(118 + i % 4)).ToArray();
+        PlateRectifier.Stretch(flat);
+        (flat.Max() - flat.Min()).ShouldBeLessThan(255 * 4 / PlateRectifier.MinimumRange + 1);
+        (flat.Max() - flat.Min()).ShouldBeGreaterThan(0);
     }
 }

@@ -37,8 +37,12 @@ public sealed class PlateOcr : IDisposable
         return BestPath(values, steps, classes, []);
     }
 
-    /// <summary>Reads one crop: <see cref="PlateRectifier.Height"/>×<see cref="PlateRectifier.Width"/> grey bytes, row by row.</summary>
-    public OcrResult Read(ReadOnlySpan<byte> crop)
+    /// <summary>
+    /// Reads one crop: <see cref="PlateRectifier.Height"/>×<see cref="PlateRectifier.Width"/> grey bytes, row
+    /// by row. <paramref name="colour"/> is the plate's background as the locator saw it: a green plate
+    /// is a new-energy plate (8 characters), a blue one never is (7); unknown allows every shape.
+    /// </summary>
+    public OcrResult Read(ReadOnlySpan<byte> crop, PlateColour colour = PlateColour.Unknown)
     {
         if (crop.Length != PlateRectifier.Pixels)
         {
@@ -46,7 +50,7 @@ public sealed class PlateOcr : IDisposable
         }
 
         var (values, steps, classes) = Run(crop);
-        return Decode(values, steps, classes);
+        return Decode(values, steps, classes, colour);
     }
 
     private (float[] Values, int Steps, int Classes) Run(ReadOnlySpan<byte> crop)
@@ -70,9 +74,12 @@ public sealed class PlateOcr : IDisposable
     /// follow one of the plate templates (<see cref="Templates"/>) is searched (Viterbi over "k characters
     /// read, last column blank or character c"). A crop that holds no plate gets a path of improbable
     /// characters, whose low confidence (the weakest character's probability) rejects it. The result
-    /// is a valid plate number or empty: an invalid sequence is never returned.
+    /// is a valid plate number or empty: an invalid sequence is never returned. The plate's colour narrows
+    /// the templates (<see cref="Shapes"/>): a green plate read as 7 characters has probably lost one, and
+    /// its best 8-character path replaces the 7 when that path is itself confident
+    /// (<see cref="ColourShapeConfidence"/>).
     /// </summary>
-    public static OcrResult Decode(ReadOnlySpan<float> logProbs, int steps, int classes)
+    public static OcrResult Decode(ReadOnlySpan<float> logProbs, int steps, int classes, PlateColour colour = PlateColour.Unknown)
     {
         if (classes != Alphabet.Length + 1 || logProbs.Length != steps * classes)
         {
@@ -81,14 +88,33 @@ public sealed class PlateOcr : IDisposable
 
         var confidences = new List<float>(8);
         var plate = BestPath(logProbs, steps, classes, confidences);
-        if (PlateGrammar.IsValid(plate))
+        var valid = PlateGrammar.TryValidate(plate, out var shape, out _);
+        var shapes = Shapes(colour);
+        if (valid && shapes.Contains(shape))
         {
             return new OcrResult(plate, confidences.Min(), [.. confidences]);
         }
 
+        var fitting = BestOfShapes(logProbs, steps, classes, shapes);
+        if (!valid)
+        {
+            return fitting.Text.Length > 0 || shapes == AnyShape ? fitting : BestOfShapes(logProbs, steps, classes, AnyShape);
+        }
+
+        // A valid number of the wrong shape for the colour: the colour wins only when its reading is
+        // itself confident, since a faded or cyan-lit blue plate can pass for green in a photo.
+        var read = new OcrResult(plate, confidences.Min(), [.. confidences]);
+        return fitting.Confidence >= ColourShapeConfidence ? fitting : read;
+    }
+
+    /// <summary>How sure a reading of the colour's shape must be to replace a valid reading of another shape.</summary>
+    public const float ColourShapeConfidence = 0.2f;
+
+    private static OcrResult BestOfShapes(ReadOnlySpan<float> logProbs, int steps, int classes, IReadOnlyList<PlateShape> shapes)
+    {
         OcrResult best = new(string.Empty, 0, []);
         var bestScore = float.NegativeInfinity;
-        foreach (var template in Templates)
+        foreach (var template in shapes.SelectMany(s => TemplatesOf[s]))
         {
             if (Constrained(logProbs, steps, classes, template) is { } found && found.Score > bestScore && PlateGrammar.IsValid(found.Result.Text))
             {
@@ -104,6 +130,28 @@ public sealed class PlateOcr : IDisposable
     /// may be a special suffix), small new-energy (D|F, serial, 4 digits), large new-energy (5 digits, D|F).
     /// </summary>
     private static readonly bool[][][] Templates = BuildTemplates();
+
+    private static readonly Dictionary<PlateShape, bool[][][]> TemplatesOf = new()
+    {
+        [PlateShape.Standard] = [Templates[0]],
+        [PlateShape.Special] = [],
+        [PlateShape.NewEnergy] = [Templates[1], Templates[2]],
+    };
+
+    private static readonly PlateShape[] AnyShape = [PlateShape.Standard, PlateShape.Special, PlateShape.NewEnergy];
+    private static readonly PlateShape[] SevenCharacters = [PlateShape.Standard, PlateShape.Special];
+    private static readonly PlateShape[] NewEnergy = [PlateShape.NewEnergy];
+
+    /// <summary>
+    /// The plate shapes a plate of this background colour can have (GA 36: only new-energy plates are
+    /// green, and they are never blue). The 7-character template covers the special suffixes too.
+    /// </summary>
+    public static IReadOnlyList<PlateShape> Shapes(PlateColour colour) => colour switch
+    {
+        PlateColour.Green => NewEnergy,
+        PlateColour.Blue => SevenCharacters,
+        _ => AnyShape,
+    };
 
     private static bool[][][] BuildTemplates()
     {

@@ -107,7 +107,7 @@ public sealed class PlateReader : IDisposable
             {
                 var cut = region with { Width = region.Width * variant.Width, Height = region.Height * variant.Height };
                 PlateRectifier.Cut(bgr, cut, crop, bytes);
-                var result = _ocr.Read(bytes);
+                var result = _ocr.Read(bytes, region.Colour);
                 if (result.Text.Length > 0 && result.Confidence > best.Confidence)
                 {
                     best = result;

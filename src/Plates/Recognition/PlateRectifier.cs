@@ -3,9 +3,10 @@ using OpenCvSharp;
 namespace CameraNet.Plates.Recognition;
 
 /// <summary>
-/// Cuts a plate region out of an image as an upright grey crop of the reader's input size. Training
-/// crops are cut by this same code from synthetic scenes, so the reader sees the same framing (a little
-/// margin around the plate) in training and at run time.
+/// Cuts a plate region out of an image as an upright grey crop of the reader's input size, its contrast
+/// stretched (see <see cref="Stretch"/>). Training crops are cut by this same code from synthetic scenes,
+/// so the reader sees the same framing (a little margin around the plate) and the same levels in
+/// training and at run time.
 /// </summary>
 public static class PlateRectifier
 {
@@ -16,6 +17,12 @@ public static class PlateRectifier
     public const float GrowWidth = 1.08f;
 
     public const float GrowHeight = 1.30f;
+
+    /// <summary>Share of a crop's pixels allowed to clip at each end when its contrast is stretched.</summary>
+    public const float ClipShare = 0.02f;
+
+    /// <summary>The least range of grey levels a crop is stretched from: a flat crop keeps its flatness instead of having its noise blown up.</summary>
+    public const int MinimumRange = 24;
 
     /// <summary>Pixels of one crop, row by row: the reader's input.</summary>
     public const int Pixels = Height * Width;
@@ -79,9 +86,61 @@ public static class PlateRectifier
             var sigma = 0.45 * shrink;
             Cv2.GaussianBlur(gray, smooth, new Size(0, 0), sigma);
             Cv2.WarpAffine(smooth, crop, transform, new Size(Width, Height), InterpolationFlags.Linear, BorderTypes.Replicate);
-            return;
+        }
+        else
+        {
+            Cv2.WarpAffine(gray, crop, transform, new Size(Width, Height), InterpolationFlags.Linear, BorderTypes.Replicate);
         }
 
-        Cv2.WarpAffine(gray, crop, transform, new Size(Width, Height), InterpolationFlags.Linear, BorderTypes.Replicate);
+        Stretch(crop.AsSpan<byte>());
+    }
+
+    /// <summary>
+    /// Stretches a crop's grey levels so that its darkest and brightest <see cref="ClipShare"/> of pixels
+    /// become black and white. Real plates come dim, washed out or backlit; measured on the
+    /// development photos' crops, a reader trained without this read 27 of 100 best crops exactly as
+    /// they were cut and 41 once stretched, so crops are stretched before training and reading alike.
+    /// </summary>
+    public static void Stretch(Span<byte> pixels)
+    {
+        Span<int> histogram = stackalloc int[256];
+        foreach (var p in pixels)
+        {
+            histogram[p]++;
+        }
+
+        var clip = (int)(pixels.Length * ClipShare);
+        int low = 0, seen = 0;
+        while (low < 255 && (seen += histogram[low]) <= clip)
+        {
+            low++;
+        }
+
+        int high = 255;
+        seen = 0;
+        while (high > 0 && (seen += histogram[high]) <= clip)
+        {
+            high--;
+        }
+
+        var range = high - low;
+        if (range < MinimumRange)
+        {
+            // Too flat to stretch fully: widen the range about its middle.
+            var middle = (low + high) / 2;
+            low = middle - MinimumRange / 2;
+            range = MinimumRange;
+        }
+
+        Span<byte> map = stackalloc byte[256];
+        for (var v = 0; v < 256; v++)
+        {
+            map[v] = (byte)Math.Clamp((v - low) * 255 / range, 0, 255);
+        }
+
+        foreach (ref var p in pixels)
+        {
+            p = map[p];
+        }
     }
 }

@@ -13,9 +13,10 @@ public sealed record FontFace(string Name, string LatinFamily, bool LatinBold, b
 
 /// <summary>
 /// Plate font glyphs and plate backgrounds. Face 0 is the bitmap font embedded in this assembly
-/// (fake_chs_lp, BSD-3-Clause: the new-energy plates' typeface); faces 1… are drawn from system fonts
-/// (<see cref="FontFaces"/>) so that a reader trained on them does not learn one typeface's quirks —
-/// blue and yellow plates use a different, thinner typeface that no freely licensed font reproduces.
+/// (fake_chs_lp, BSD-3-Clause: the new-energy plates' typeface); faces 1… draw the letters and digits of
+/// blue and yellow plates' typeface with <see cref="StrokeFont"/> at several pen widths (no freely
+/// licensed font reproduces it); the faces after them are drawn from system fonts (<see cref="FontFaces"/>)
+/// so that a reader trained on them does not learn one typeface's quirks.
 /// Glyphs are 8-bit grey, black on white, 45×90 px (1 px per mm of a real plate).
 /// Loaded once; the bitmaps are immutable afterwards and shared between threads.
 /// </summary>
@@ -24,7 +25,7 @@ public sealed class GlyphSet
     private const int CellWidth = 45;
     private const int CellHeight = 90;
 
-    /// <summary>The system-font faces, in face order (face 1 is the first). Their packages are installed by <c>./cameranet</c>.</summary>
+    /// <summary>The system-font faces, in face order (the first is face 1 + <see cref="StrokeFaceCount"/>). Their packages are installed by <c>./cameranet</c>.</summary>
     public static readonly IReadOnlyList<FontFace> FontFaces =
     [
         new("dejavu-condensed-bold", "DejaVu Sans", true, true, "Noto Sans CJK SC", true, "fonts-dejavu-core"),
@@ -36,6 +37,15 @@ public sealed class GlyphSet
     ];
 
     private static readonly Lazy<GlyphSet> Embedded = new(() => new GlyphSet(typeof(GlyphSet).Assembly));
+
+    /// <summary>
+    /// Pen widths (mm of the 45 mm cell) of the stroke-font faces, faces 1… (see <see cref="StrokeFont"/>):
+    /// the plate typeface's letters and digits (real plates' strokes look 7–10 mm wide in photos).
+    /// </summary>
+    public static readonly IReadOnlyList<float> StrokeWidths = [7f, 8.5f, 10f];
+
+    /// <summary>The faces drawn with <see cref="StrokeFont"/>: faces 1 to this count.</summary>
+    public static int StrokeFaceCount => StrokeWidths.Count;
 
     /// <summary>Face 0 is loaded at once; the system-font faces are drawn when first asked for (only training and its tests use them).</summary>
     private readonly Lazy<FrozenDictionary<char, SKImage>>[] _faces;
@@ -79,6 +89,11 @@ public sealed class GlyphSet
         var bitmapFont = glyphs.ToFrozenDictionary();
         var faces = new List<Lazy<FrozenDictionary<char, SKImage>>> { new(bitmapFont) };
         var missing = new List<string>();
+        foreach (var stroke in StrokeWidths)
+        {
+            faces.Add(new(() => FromStrokes(stroke, bitmapFont)));
+        }
+
         foreach (var face in FontFaces)
         {
             if (Installed(face))
@@ -163,6 +178,17 @@ public sealed class GlyphSet
         return drawn.ToFrozenDictionary();
     }
 
+    /// <summary>
+    /// Letters and digits from the stroke font at this pen width; the Chinese characters of the bitmap
+    /// plate font, which are the plate typeface's own (a model trained with Noto's in their place misread
+    /// 13 of 103 real provinces against 3).
+    /// </summary>
+    private static FrozenDictionary<char, SKImage> FromStrokes(float stroke, FrozenDictionary<char, SKImage> bitmapFont)
+    {
+        var latin = StrokeFont.Draw(stroke, CellWidth, CellHeight);
+        return bitmapFont.ToFrozenDictionary(g => g.Key, g => latin.TryGetValue(g.Key, out var glyph) ? glyph : g.Value);
+    }
+
     /// <summary>A letter or digit on the cap line, scaled by (sx, sy), centred across the cell (narrowed if it would overflow).</summary>
     private static SKImage? Fitted(SKFont font, char c, float sx, float sy, float capTop)
     {
@@ -174,6 +200,13 @@ public sealed class GlyphSet
         var text = c.ToString();
         font.MeasureText(text, out var bounds);
         sx = Math.Min(sx, CellWidth * 0.98f / bounds.Width);
+
+        // Ink below the baseline or above the cap line (DejaVu's J hooks under the baseline) would be cut
+        // off the cell, leaving a J that is a bare bar like a 1: squeeze such a glyph to fit instead.
+        var top = Math.Min(capTop, bounds.Top);
+        var bottom = Math.Max(0f, bounds.Bottom);
+        sy = Math.Min(sy, CellHeight * 0.98f / (bottom - top));
+        capTop = top;
         using var surface = SKSurface.Create(new SKImageInfo(CellWidth, CellHeight, SKColorType.Gray8, SKAlphaType.Opaque));
         using var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true };
         var canvas = surface.Canvas;

@@ -101,10 +101,17 @@ public static class SampleGenerator
         }
         while (!PlateGrammar.IsValid(plate) || !renderer.CanRender(plate));
 
-        // The typeface: the bitmap plate font (which is the new-energy plates' own) or one of the system
-        // fonts, so that the reader learns characters rather than one typeface's details.
+        // The typeface: green plates mostly in the bitmap plate font (the new-energy plates' own); the
+        // others mostly in the stroke font (their own typeface's shapes), and some of every plate in the
+        // bitmap font or a system font, so that the reader learns characters rather than one face's details.
         var faces = renderer.Glyphs.FaceCount;
-        var face = random.NextDouble() < (style.Colour == PlateColour.Green ? 0.8 : 0.55) ? 0 : 1 + random.Next(Math.Max(1, faces - 1));
+        var strokes = Math.Min(GlyphSet.StrokeFaceCount, faces - 1);
+        var u = random.NextDouble();
+        var face = style.Colour == PlateColour.Green
+            ? (u < 0.7 ? 0 : 1 + random.Next(Math.Max(1, faces - 1)))
+            : u < 0.2 ? 0
+            : u < 0.7 && strokes > 0 ? 1 + random.Next(strokes)
+            : 1 + strokes + random.Next(Math.Max(1, faces - 1 - strokes));
         return (plate, style with { Face = Math.Min(face, faces - 1) });
     }
 
