@@ -32,6 +32,7 @@ public static class SampleGenerator
         using (var rendered = decoy ? Decoy(random) : PlateScene.RenderBgr(plate, style, renderer))
         {
             Weight(random, rendered);
+            Veil(random, rendered);
             quad = Place(random, rendered, scene);
         }
 
@@ -235,6 +236,26 @@ public static class SampleGenerator
         }
     }
 
+    /// <summary>
+    /// Lowers the plate's own contrast: a painted plate is not the pure navy and white of its drawing.
+    /// Retroreflective sheeting, glare, haze, dirt and faded paint lift the dark parts towards a light
+    /// grey (a photographed blue plate's background is a mid grey next to its white characters, where
+    /// the drawn one is almost black), which the whole-scene contrast change does not do.
+    /// </summary>
+    private static void Veil(Random random, Mat plate)
+    {
+        if (random.NextDouble() < 0.3)
+        {
+            return;
+        }
+
+        var amount = random.NextDouble() * 0.5;
+        var level = 150 + random.Next(106);
+        var tint = random.Next(-20, 21);
+        using var veil = new Mat(plate.Size(), plate.Type(), new Scalar(Math.Clamp(level + tint, 0, 255), level, Math.Clamp(level - tint, 0, 255)));
+        Cv2.AddWeighted(plate, 1 - amount, veil, amount, 0, plate);
+    }
+
     /// <summary>Car-body-like clutter: a colour, gradients, bars, lines and text-like blobs.</summary>
     private static Mat Background(Random random, int width, int height)
     {
@@ -295,10 +316,22 @@ public static class SampleGenerator
 
     private static void Degrade(Random random, Mat scene)
     {
-        // Light: contrast, brightness, a colour cast.
+        // Light: contrast, brightness, a colour cast, the camera's tone curve (gamma 0.6–1.7).
         var alpha = 0.55 + random.NextDouble() * 0.8;
         var beta = (random.NextDouble() - 0.5) * 100;
         scene.ConvertTo(scene, -1, alpha, beta);
+        if (random.NextDouble() < 0.5)
+        {
+            var gamma = Math.Exp((random.NextDouble() * 2 - 1) * 0.52);
+            var curve = new byte[256];
+            for (var v = 0; v < 256; v++)
+            {
+                curve[v] = (byte)Math.Round(255 * Math.Pow(v / 255.0, gamma));
+            }
+
+            using var lut = Mat.FromPixelData(1, 256, MatType.CV_8UC1, curve);
+            Cv2.LUT(scene, lut, scene);
+        }
         if (random.NextDouble() < 0.5)
         {
             using var cast = new Mat(scene.Size(), scene.Type(), new Scalar(random.Next(40), random.Next(40), random.Next(40)));
