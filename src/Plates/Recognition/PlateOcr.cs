@@ -75,7 +75,7 @@ public sealed class PlateOcr : IDisposable
     /// read, last column blank or character c"). A crop that holds no plate gets a path of improbable
     /// characters, whose low confidence (the weakest character's probability) rejects it. The result
     /// is a valid plate number or empty: an invalid sequence is never returned. The plate's colour narrows
-    /// the templates (<see cref="Shapes"/>): a green plate read as 7 characters has probably lost one, and
+    /// the templates (<see cref="Fits"/>): a green plate read as 7 characters has probably lost one, and
     /// its best 8-character path replaces the 7 when that path is itself confident
     /// (<see cref="ColourShapeConfidence"/>).
     /// </summary>
@@ -89,32 +89,32 @@ public sealed class PlateOcr : IDisposable
         var confidences = new List<float>(8);
         var plate = BestPath(logProbs, steps, classes, confidences);
         var valid = PlateGrammar.TryValidate(plate, out var shape, out _);
-        var shapes = Shapes(colour);
-        if (valid && shapes.Contains(shape))
+        OcrResult Read() => new(plate, confidences.Min(), [.. confidences]);
+        if (valid && Fits(colour, shape))
         {
-            return new OcrResult(plate, confidences.Min(), [.. confidences]);
+            return Read();
         }
 
-        var fitting = BestOfShapes(logProbs, steps, classes, shapes);
+        var templates = TemplatesFor(colour);
+        var fitting = BestOfTemplates(logProbs, steps, classes, templates);
         if (!valid)
         {
-            return fitting.Text.Length > 0 || shapes == AnyShape ? fitting : BestOfShapes(logProbs, steps, classes, AnyShape);
+            return fitting.Text.Length > 0 || templates == Templates ? fitting : BestOfTemplates(logProbs, steps, classes, Templates);
         }
 
         // A valid number of the wrong shape for the colour: the colour wins only when its reading is
         // itself confident, since a faded or cyan-lit blue plate can pass for green in a photo.
-        var read = new OcrResult(plate, confidences.Min(), [.. confidences]);
-        return fitting.Confidence >= ColourShapeConfidence ? fitting : read;
+        return fitting.Confidence >= ColourShapeConfidence ? fitting : Read();
     }
 
     /// <summary>How sure a reading of the colour's shape must be to replace a valid reading of another shape.</summary>
     public const float ColourShapeConfidence = 0.2f;
 
-    private static OcrResult BestOfShapes(ReadOnlySpan<float> logProbs, int steps, int classes, IReadOnlyList<PlateShape> shapes)
+    private static OcrResult BestOfTemplates(ReadOnlySpan<float> logProbs, int steps, int classes, bool[][][] templates)
     {
         OcrResult best = new(string.Empty, 0, []);
         var bestScore = float.NegativeInfinity;
-        foreach (var template in shapes.SelectMany(s => TemplatesOf[s]))
+        foreach (var template in templates)
         {
             if (Constrained(logProbs, steps, classes, template) is { } found && found.Score > bestScore && PlateGrammar.IsValid(found.Result.Text))
             {
@@ -131,26 +131,26 @@ public sealed class PlateOcr : IDisposable
     /// </summary>
     private static readonly bool[][][] Templates = BuildTemplates();
 
-    private static readonly Dictionary<PlateShape, bool[][][]> TemplatesOf = new()
-    {
-        [PlateShape.Standard] = [Templates[0]],
-        [PlateShape.Special] = [],
-        [PlateShape.NewEnergy] = [Templates[1], Templates[2]],
-    };
-
-    private static readonly PlateShape[] AnyShape = [PlateShape.Standard, PlateShape.Special, PlateShape.NewEnergy];
-    private static readonly PlateShape[] SevenCharacters = [PlateShape.Standard, PlateShape.Special];
-    private static readonly PlateShape[] NewEnergy = [PlateShape.NewEnergy];
+    private static readonly bool[][][] SevenCharacterTemplates = [Templates[0]];
+    private static readonly bool[][][] NewEnergyTemplates = [Templates[1], Templates[2]];
 
     /// <summary>
-    /// The plate shapes a plate of this background colour can have (GA 36: only new-energy plates are
-    /// green, and they are never blue). The 7-character template covers the special suffixes too.
+    /// Whether a plate of this background colour can have this shape (GA 36: only new-energy plates are
+    /// green, and they are never blue); unknown and other colours allow every shape.
     /// </summary>
-    public static IReadOnlyList<PlateShape> Shapes(PlateColour colour) => colour switch
+    public static bool Fits(PlateColour colour, PlateShape shape) => colour switch
     {
-        PlateColour.Green => NewEnergy,
-        PlateColour.Blue => SevenCharacters,
-        _ => AnyShape,
+        PlateColour.Green => shape == PlateShape.NewEnergy,
+        PlateColour.Blue => shape != PlateShape.NewEnergy,
+        _ => true,
+    };
+
+    /// <summary>The templates of the shapes <see cref="Fits"/> allows for the colour (the 7-character one covers the special suffixes).</summary>
+    private static bool[][][] TemplatesFor(PlateColour colour) => colour switch
+    {
+        PlateColour.Green => NewEnergyTemplates,
+        PlateColour.Blue => SevenCharacterTemplates,
+        _ => Templates,
     };
 
     private static bool[][][] BuildTemplates()

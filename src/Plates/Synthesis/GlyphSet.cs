@@ -206,14 +206,13 @@ public sealed class GlyphSet
         var top = Math.Min(capTop, bounds.Top);
         var bottom = Math.Max(0f, bounds.Bottom);
         sy = Math.Min(sy, CellHeight * 0.98f / (bottom - top));
-        capTop = top;
         using var surface = SKSurface.Create(new SKImageInfo(CellWidth, CellHeight, SKColorType.Gray8, SKAlphaType.Opaque));
         using var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true };
         var canvas = surface.Canvas;
         canvas.Clear(SKColors.White);
         canvas.Translate((CellWidth - bounds.Width * sx) / 2f, CellHeight * 0.01f);
         canvas.Scale(sx, sy);
-        canvas.DrawText(text, -bounds.Left, -capTop, SKTextAlign.Left, font, paint);
+        canvas.DrawText(text, -bounds.Left, -top, SKTextAlign.Left, font, paint);
         return surface.Snapshot();
     }
 

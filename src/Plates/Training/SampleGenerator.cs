@@ -332,6 +332,7 @@ public static class SampleGenerator
             using var lut = Mat.FromPixelData(1, 256, MatType.CV_8UC1, curve);
             Cv2.LUT(scene, lut, scene);
         }
+
         if (random.NextDouble() < 0.5)
         {
             using var cast = new Mat(scene.Size(), scene.Type(), new Scalar(random.Next(40), random.Next(40), random.Next(40)));
