@@ -290,6 +290,11 @@ public static class CameraValidator
             return false;
         }
 
+        if (text.AsSpan().IndexOfAnyExceptInRange('!', '~') < 0)
+        {
+            return true; // printable ASCII throughout: no space or control character (one vectorised scan)
+        }
+
         foreach (var c in text)
         {
             if (char.IsWhiteSpace(c) || char.IsControl(c))

@@ -22,7 +22,7 @@ public static class CsvCameraReader
             AllowLineBreaksInQuotes = true,
             FieldCountMismatch = CsvFieldCountHandling.Allow,
             Encoding = new UTF8Encoding(false),
-            BufferSize = 1 << 16,
+            BufferSize = 1 << 20,
         };
         await using var csv = CsvReader.Create(stream, options, leaveOpen: true);
         try
