@@ -29,6 +29,8 @@ public sealed class PlateReaderTests : IDisposable
         { "川A12345D", "green-large" },
         { "粤Z1234港", "black" },
         { "京A0023警", "white" },
+        { "粤AB2893", "yellow-two-row" },
+        { "鲁Q1234挂", "yellow-two-row" },
     };
 
     private static PlateStyle Style(string name) => name switch
@@ -38,6 +40,7 @@ public sealed class PlateReaderTests : IDisposable
         "green-small" => PlateStyle.GreenSmall,
         "green-large" => PlateStyle.GreenLarge,
         "white" => PlateStyle.White,
+        "yellow-two-row" => PlateStyle.YellowTwoRow,
         _ => PlateStyle.Black,
     };
 
@@ -53,6 +56,25 @@ public sealed class PlateReaderTests : IDisposable
         read.Confidence.ShouldBeGreaterThanOrEqualTo(PlateReader.DefaultMinConfidence);
         read.Region.Centre.X.ShouldBeInRange(600f, 680f);
         read.Region.Centre.Y.ShouldBeInRange(450f, 510f);
+    }
+
+    [Theory]
+    [InlineData("津A12345", -1)]
+    [InlineData("粤B7Q53W", -1)]
+    [InlineData("冀E65432", 1)]
+    public void A_box_that_stops_short_of_one_end_of_the_plate_is_widened_to_read_it(string plate, int side)
+    {
+        // The plate is 180 px long at (640, 480); the box leaves out a fifth of it at one end (side -1:
+        // the left, the province character and most of the letter).
+        using var frame = Scene(plate, plate.StartsWith('冀') ? PlateStyle.Yellow : PlateStyle.Blue, angle: 0);
+        var height = 180f * PlateStyle.CanvasHeight / PlateStyle.Blue.CanvasWidth;
+        var shortBox = new PlateRegion(new Point2f(640 - side * 18, 480), 144, height, 0, PlateColour.Unknown, 1);
+
+        var read = _reader.ReadRegion(frame, shortBox);
+
+        read.ShouldNotBeNull($"nothing read in the box cut short at the {(side < 0 ? "left" : "right")}");
+        read.Text.ShouldBe(plate);
+        (side * (read.Region.Centre.X - shortBox.Centre.X)).ShouldBeGreaterThan(0f, "the reading's box moved towards the end left out");
     }
 
     [Fact]
@@ -361,5 +383,36 @@ public sealed class PlateRectifierTests
         PlateRectifier.Stretch(flat);
         (flat.Max() - flat.Min()).ShouldBeLessThan(255 * 4 / PlateRectifier.MinimumRange + 1);
         (flat.Max() - flat.Min()).ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public void A_two_row_plate_is_cut_into_one_line_upper_row_first()
+    {
+        // A two-row plate 200 px long at (640, 480), level: its box is the plate's outline.
+        using var frame = PlateScene.Frame("粤AB2893", PlateStyle.YellowTwoRow, width: 200, angle: 0);
+        var region = new PlateRegion(new Point2f(640, 480), 200, 100, 0, PlateColour.Yellow, 1);
+        using var crop = new Mat();
+        var pixels = new byte[PlateRectifier.Pixels];
+
+        PlateRectifier.CutTwoRows(frame, region, crop, pixels);
+
+        // Marks of dark ink (characters) across the middle rows, gaps of up to two columns bridged (a
+        // Chinese character's strokes): two left of the split, five right of it.
+        static int Marks(byte[] pixels, int from, int to)
+        {
+            var marks = 0;
+            var gap = int.MaxValue;
+            for (var x = from; x < to; x++)
+            {
+                var ink = Enumerable.Range(4, 24).Count(y => pixels[y * PlateRectifier.Width + x] < 100) >= 4;
+                marks += ink && gap > 2 ? 1 : 0;
+                gap = ink ? 0 : gap == int.MaxValue ? gap : gap + 1;
+            }
+
+            return marks;
+        }
+
+        Marks(pixels, 2, PlateRectifier.TwoRowSplit - 1).ShouldBe(2, "province and letter, from the upper row");
+        Marks(pixels, PlateRectifier.TwoRowSplit + 1, PlateRectifier.Width - 1).ShouldBe(5, "the serial, from the lower row");
     }
 }

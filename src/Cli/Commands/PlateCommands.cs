@@ -162,7 +162,7 @@ public static class PlateCommands
     private static Command Train()
     {
         var samples = new Option<int>("--samples") { Description = "synthetic training crops", DefaultValueFactory = _ => 100_000 };
-        var epochs = new Option<int>("--epochs") { Description = "passes over the crops", DefaultValueFactory = _ => 7 };
+        var epochs = new Option<int>("--epochs") { Description = "passes over the crops", DefaultValueFactory = _ => 11 };
         var seed = new Option<int>("--seed") { Description = "seed of the crops and of the training", DefaultValueFactory = _ => SampleGenerator.TrainingSeed };
         var output = new Option<string>("--out") { Description = "where the model goes", DefaultValueFactory = _ => Path.Combine(DevStack.RepoPaths.Root, "src", "Plates", "Models", "plate-ocr.onnx") };
         var train = new Command("train", "Train the plate reader from synthetic plates only (needs python3-torch; a development step, never run by tests or CI)") { samples, epochs, seed, output };

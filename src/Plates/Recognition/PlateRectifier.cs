@@ -78,6 +78,88 @@ public static class PlateRectifier
         Warp(gray, shifted, crop, shrink);
     }
 
+    /// <summary>
+    /// Where a two-row plate's rows go in the crop: the upper row (province and letter, the middle of the
+    /// plate's width) to the left <see cref="TwoRowSplit"/> columns, the lower row (the five-character
+    /// serial, the whole width) to the rest, so that the reader sees the seven characters in one line,
+    /// in order, as on a one-row plate. Spans are shares of the region's width and height (a little
+    /// beyond the plate where the locator's box may be short).
+    /// </summary>
+    public const int TwoRowSplit = 36;
+
+    private static readonly (float U0, float U1, float V0, float V1, int X0, int X1)[] TwoRowStrips =
+    [
+        (0.18f, 0.82f, -0.02f, 0.43f, 0, TwoRowSplit),
+        (-0.01f, 1.01f, 0.36f, 1.03f, TwoRowSplit, Width),
+    ];
+
+    /// <summary>
+    /// Cuts a two-row plate (a large vehicle's rear plate) into the reader's one-line crop: its upper
+    /// row then its lower row side by side (see <see cref="TwoRowSplit"/>), contrast stretched.
+    /// </summary>
+    public static void CutTwoRows(Mat bgrOrGray, PlateRegion region, Mat crop, byte[] pixels)
+    {
+        if (pixels.Length != Pixels)
+        {
+            throw new ArgumentException($"a crop has {Pixels} bytes, not {pixels.Length}", nameof(pixels));
+        }
+
+        crop.Create(Height, Width, MatType.CV_8UC1);
+        var a = region.Angle * Math.PI / 180;
+        var u = new Point2f((float)Math.Cos(a), (float)Math.Sin(a)) * region.Width;
+        var v = new Point2f(-(float)Math.Sin(a), (float)Math.Cos(a)) * region.Height;
+        // Only the region's surroundings are converted and smoothed, in their own coordinates.
+        var bounds = region.Bounds;
+        var pad = (int)(region.Height * 0.1f) + 2;
+        var roi = new Rect(bounds.X - pad, bounds.Y - pad, bounds.Width + 2 * pad, bounds.Height + 2 * pad) & new Rect(0, 0, bgrOrGray.Width, bgrOrGray.Height);
+        if (roi.Width <= 0 || roi.Height <= 0)
+        {
+            crop.SetTo(Scalar.All(0));
+            System.Runtime.InteropServices.Marshal.Copy(crop.Data, pixels, 0, Pixels);
+            return;
+        }
+
+        var topLeft = region.Centre - u * 0.5f - v * 0.5f - new Point2f(roi.X, roi.Y);
+        using var gray = new Mat();
+        using (var part = new Mat(bgrOrGray, roi))
+        {
+            if (bgrOrGray.Channels() == 1)
+            {
+                part.CopyTo(gray);
+            }
+            else
+            {
+                Cv2.CvtColor(part, gray, ColorConversionCodes.BGR2GRAY);
+            }
+        }
+
+        foreach (var (u0, u1, v0, v1, x0, x1) in TwoRowStrips)
+        {
+            Point2f At(float su, float sv) => topLeft + u * su + v * sv;
+            using var transform = Cv2.GetAffineTransform(
+                [At(u0, v0), At(u1, v0), At(u0, v1)],
+                [new Point2f(0, 0), new Point2f(x1 - x0, 0), new Point2f(0, Height)]);
+            var shrink = Math.Max(region.Height * (v1 - v0) / Height, region.Width * (u1 - u0) / (x1 - x0));
+            using var strip = new Mat(crop, new Rect(x0, 0, x1 - x0, Height));
+            using var warped = new Mat();
+            if (shrink > 1.6)
+            {
+                using var smooth = new Mat();
+                Cv2.GaussianBlur(gray, smooth, new Size(0, 0), 0.45 * shrink);
+                Cv2.WarpAffine(smooth, warped, transform, new Size(x1 - x0, Height), InterpolationFlags.Linear, BorderTypes.Replicate);
+            }
+            else
+            {
+                Cv2.WarpAffine(gray, warped, transform, new Size(x1 - x0, Height), InterpolationFlags.Linear, BorderTypes.Replicate);
+            }
+
+            warped.CopyTo(strip);
+        }
+
+        Stretch(crop.AsSpan<byte>());
+        System.Runtime.InteropServices.Marshal.Copy(crop.Data, pixels, 0, Pixels);
+    }
+
     private static void Warp(Mat gray, Mat transform, Mat crop, double shrink)
     {
         if (shrink > 1.6)

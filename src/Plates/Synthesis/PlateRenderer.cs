@@ -16,6 +16,14 @@ public sealed class PlateRenderer
     private const int GlyphTop = 25;
     private const int GlyphHeight = 90;
 
+    // Two-row plates (440×220): province and letter about 60 mm high in the upper row with a dot between
+    // them, the serial's five characters 65×110 mm in the lower, 15 mm apart.
+    private static readonly SKRect[] TwoRowCells =
+    [
+        new(115, 15, 185, 72), new(250, 15, 310, 72),
+        new(27.5f, 95, 92.5f, 205), new(107.5f, 95, 172.5f, 205), new(187.5f, 95, 252.5f, 205), new(267.5f, 95, 332.5f, 205), new(347.5f, 95, 412.5f, 205),
+    ];
+
     private static readonly SKSamplingOptions Smooth = new(SKFilterMode.Linear, SKMipmapMode.Linear);
 
     private readonly GlyphSet _glyphs;
@@ -43,6 +51,11 @@ public sealed class PlateRenderer
             throw new ArgumentException($"plate '{plate}' has {plate.Length} characters, which does not fit a {style.Colour} plate", nameof(style));
         }
 
+        if (style.TwoRow && style.Colour != PlateColour.Yellow)
+        {
+            throw new ArgumentException($"two-row plates are yellow (GA 36), not {style.Colour}", nameof(style));
+        }
+
         var (background, ink) = style.Colour switch
         {
             PlateColour.Blue => ("blue", SKColors.White),
@@ -53,11 +66,18 @@ public sealed class PlateRenderer
             _ => throw new ArgumentException($"no plate background for colour {style.Colour}", nameof(style)),
         };
 
-        var info = new SKImageInfo(style.CanvasWidth, PlateStyle.CanvasHeight, SKColorType.Bgra8888, SKAlphaType.Premul);
+        var info = new SKImageInfo(style.CanvasWidth, style.Height, SKColorType.Bgra8888, SKAlphaType.Premul);
         using var surface = SKSurface.Create(info);
         var canvas = surface.Canvas;
         canvas.Clear(SKColors.White);
-        if (background == "white")
+        if (style.TwoRow)
+        {
+            // The glyph set's yellow background is a one-row plate (its dot would land among the serial): draw the yellow and the rim.
+            canvas.Clear(new SKColor(255, 204, 0));
+            using var rim = new SKPaint { Color = SKColors.Black, IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeWidth = 4 };
+            canvas.DrawRoundRect(new SKRect(6, 6, info.Width - 6, info.Height - 6), 10, 10, rim);
+        }
+        else if (background == "white")
         {
             // Police plates: white with a black rim (the glyph set has no white background; it is plain enough to draw).
             using var rim = new SKPaint { Color = SKColors.Black, IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeWidth = 4 };
@@ -73,8 +93,16 @@ public sealed class PlateRenderer
         {
             // The 警 of a police plate is red.
             var glyph = Tinted(plate[i], style.Colour == PlateColour.White && plate[i] == '警' ? new SKColor(205, 20, 30) : ink, style.Face);
-            canvas.DrawImage(glyph, new SKRect(xs[i], GlyphTop, xs[i] + glyph.Width, GlyphTop + GlyphHeight), Smooth, null);
+            var cell = style.TwoRow ? TwoRowCells[i] : new SKRect(xs[i], GlyphTop, xs[i] + glyph.Width, GlyphTop + GlyphHeight);
+            canvas.DrawImage(glyph, cell, Smooth, null);
         }
+
+        if (style.TwoRow)
+        {
+            using var dot = new SKPaint { Color = ink, IsAntialias = true };
+            canvas.DrawCircle(218, 45, 5, dot);
+        }
+
 
         return surface.Snapshot();
     }

@@ -47,9 +47,19 @@ public static class SampleGenerator
             region = Jitter(random, region);
         }
 
+        // Two-row plates are cut as the reader cuts them (rows side by side), and so are some non-plates,
+        // because the reader tries every yellow or colourless region of about 2:1 that way.
         using var crop = new Mat();
         var pixels = new byte[PlateRectifier.Pixels];
-        PlateRectifier.Cut(scene, region, crop, pixels);
+        if (negative ? random.NextDouble() < 0.2 : style.TwoRow)
+        {
+            PlateRectifier.CutTwoRows(scene, region, crop, pixels);
+        }
+        else
+        {
+            PlateRectifier.Cut(scene, region, crop, pixels);
+        }
+
         return (pixels, negative ? string.Empty : plate);
     }
 
@@ -68,7 +78,7 @@ public static class SampleGenerator
     private static (string Plate, PlateStyle Style) RandomPlate(Random random, PlateRenderer renderer)
     {
         var roll = random.NextDouble();
-        var style = roll < 0.53 ? PlateStyle.Blue : roll < 0.72 ? PlateStyle.Yellow : roll < 0.84 ? PlateStyle.GreenSmall : roll < 0.92 ? PlateStyle.GreenLarge : roll < 0.96 ? PlateStyle.Black : PlateStyle.White;
+        var style = roll < 0.53 ? PlateStyle.Blue : roll < 0.65 ? PlateStyle.Yellow : roll < 0.72 ? PlateStyle.YellowTwoRow : roll < 0.84 ? PlateStyle.GreenSmall : roll < 0.92 ? PlateStyle.GreenLarge : roll < 0.96 ? PlateStyle.Black : PlateStyle.White;
         char Pick(string set) => set[random.Next(set.Length)];
         string plate;
         do
@@ -84,7 +94,11 @@ public static class SampleGenerator
             {
                 // Serials are mostly digits with a letter or two.
                 var serial = string.Concat(Enumerable.Range(0, 5).Select(_ => random.NextDouble() < 0.3 ? Pick(PlateGrammar.Letters) : Pick(PlateGrammar.Digits)));
-                if (style.Colour == PlateColour.Yellow && random.NextDouble() < 0.25)
+                if (style.TwoRow && random.NextDouble() < 0.25)
+                {
+                    serial = serial[..4] + '挂'; // trailers' plates have two rows
+                }
+                else if (style.Colour == PlateColour.Yellow && !style.TwoRow && random.NextDouble() < 0.25)
                 {
                     serial = serial[..4] + Pick("学挂");
                 }
@@ -293,7 +307,7 @@ public static class SampleGenerator
         var v = new Point2f(-u.Y, u.X);
         // Perspective: one side nearer than the other, and a vertical shear from a camera above.
         var near = 1 + (float)((random.NextDouble() * 2 - 1) * 0.15);
-        var shear = (float)((random.NextDouble() * 2 - 1) * 0.25);
+        var shear = (float)((random.NextDouble() * 2 - 1) * 0.35);
         var hw = width / 2;
         var hh = height / 2;
         Point2f[] quad =
