@@ -283,6 +283,44 @@ public sealed class ImportTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Credentials_fingerprinted_before_siphash_still_count_as_unchanged_on_reimport()
+    {
+        await using var app = await InventoryApp.StartAsync(postgres);
+        var lines = Generate(20, seed: 17, credentials: true);
+        (await ImportAsync(app, InventoryApp.AdminKey, lines)).Status.ShouldBe(HttpStatusCode.OK);
+
+        // Store the fingerprints an older release wrote (HMAC-SHA256 truncated to 64 bits, its own
+        // derived key); one row gets a fingerprint of other credentials.
+        var legacyKey = System.Security.Cryptography.HKDF.DeriveKey(System.Security.Cryptography.HashAlgorithmName.SHA256,
+            Convert.FromBase64String(InventoryApp.CredentialKey), 32, info: Encoding.ASCII.GetBytes("cameranet credentials fingerprint test"));
+        static long Legacy(byte[] key, string id, string user, string password)
+        {
+            var mac = System.Security.Cryptography.HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{id}\u001F{user}\u001F{password}\u001F"));
+            return System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(mac);
+        }
+
+        await using (var connection = new Npgsql.NpgsqlConnection(app.Services.GetRequiredServiceFromProvider<Microsoft.Extensions.Options.IOptions<InventoryOptions>>().Value.ConnectionString))
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            foreach (var (line, i) in lines.Skip(1).Select((l, i) => (l, i)))
+            {
+                var cells = line.Split(',');
+                await using var update = new Npgsql.NpgsqlCommand("UPDATE cameras SET credentials_hash = $1 WHERE id = $2", connection);
+                update.Parameters.AddWithValue(Legacy(legacyKey, cells[0], cells[16], i == 4 ? "another password" : cells[17]));
+                update.Parameters.AddWithValue(cells[0]);
+                (await update.ExecuteNonQueryAsync(TestContext.Current.CancellationToken)).ShouldBe(1);
+            }
+        }
+
+        var (status, report) = await ImportAsync(app, InventoryApp.AdminKey, lines, "format=csv&upsert=true");
+
+        status.ShouldBe(HttpStatusCode.OK);
+        report["unchanged"]!.GetValue<long>().ShouldBe(19);
+        report["updated"]!.GetValue<long>().ShouldBe(1, "the row whose stored fingerprint is of other credentials");
+        report["inserted"]!.GetValue<long>().ShouldBe(0);
+    }
+
+    [Fact]
     public async Task Imported_credentials_are_encrypted_and_reach_the_ingest_worker()
     {
         await using var app = await InventoryApp.StartAsync(postgres);

@@ -577,7 +577,9 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
                 return null;
             }
 
-            var same = current.ContentHash == content && (credentialsHash is null || credentialsHash == current.CredentialsHash);
+            var same = current.ContentHash == content
+                && (credentialsHash is not { } fingerprint
+                    || (current.CredentialsHash is { } stored && hashes.MatchesCredentials(stored, fingerprint, camera.Id.Value, credentials!)));
             if (same)
             {
                 tally.Unchanged++;
