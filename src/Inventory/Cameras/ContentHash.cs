@@ -93,11 +93,7 @@ public sealed class ContentHash
     public long OfCredentials(string cameraId, CameraCredentials credentials)
     {
         Span<byte> buffer = stackalloc byte[1024];
-        var w = new Writer(buffer);
-        w.Text(cameraId);
-        w.Text(credentials.Username);
-        w.Text(credentials.Password);
-        return unchecked((long)_sip.Hash(buffer[..w.Length]));
+        return unchecked((long)_sip.Hash(Fingerprinted(buffer, cameraId, credentials)));
     }
 
     /// <summary>Whether a stored fingerprint is of these credentials: today's, or one stored before SipHash (see remarks).</summary>
@@ -108,14 +104,20 @@ public sealed class ContentHash
     private long LegacyOfCredentials(string cameraId, CameraCredentials credentials)
     {
         Span<byte> buffer = stackalloc byte[1024];
+        var hmac = _legacyHmac.Value!;
+        hmac.AppendData(Fingerprinted(buffer, cameraId, credentials));
+        Span<byte> mac = stackalloc byte[32];
+        hmac.GetHashAndReset(mac);
+        return BinaryPrimitives.ReadInt64BigEndian(mac);
+    }
+
+    /// <summary>What a credentials fingerprint is taken of: the camera ID, user name and password, separated.</summary>
+    private static ReadOnlySpan<byte> Fingerprinted(Span<byte> buffer, string cameraId, CameraCredentials credentials)
+    {
         var w = new Writer(buffer);
         w.Text(cameraId);
         w.Text(credentials.Username);
         w.Text(credentials.Password);
-        var hmac = _legacyHmac.Value!;
-        hmac.AppendData(buffer[..w.Length]);
-        Span<byte> mac = stackalloc byte[32];
-        hmac.GetHashAndReset(mac);
-        return BinaryPrimitives.ReadInt64BigEndian(mac);
+        return buffer[..w.Length];
     }
 }
