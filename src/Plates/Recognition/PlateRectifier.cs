@@ -56,19 +56,11 @@ public static class PlateRectifier
         }
 
         using var gray = new Mat();
-        var bounds = region.Bounds;
-        var pad = (int)(region.Height * GrowHeight) + 2;
-        var roi = new Rect(bounds.X - pad, bounds.Y - pad, bounds.Width + 2 * pad, bounds.Height + 2 * pad) & new Rect(0, 0, bgrOrGray.Width, bgrOrGray.Height);
-        if (roi.Width <= 0 || roi.Height <= 0)
+        if (GrayAround(bgrOrGray, region, (int)(region.Height * GrowHeight) + 2, gray) is not { } roi)
         {
             crop.Create(Height, Width, MatType.CV_8UC1);
             crop.SetTo(Scalar.All(0));
             return;
-        }
-
-        using (var part = new Mat(bgrOrGray, roi))
-        {
-            Cv2.CvtColor(part, gray, ColorConversionCodes.BGR2GRAY);
         }
 
         // The transform was made for whole-image coordinates: shift it to the region of interest.
@@ -109,10 +101,8 @@ public static class PlateRectifier
         var u = new Point2f((float)Math.Cos(a), (float)Math.Sin(a)) * region.Width;
         var v = new Point2f(-(float)Math.Sin(a), (float)Math.Cos(a)) * region.Height;
         // Only the region's surroundings are converted and smoothed, in their own coordinates.
-        var bounds = region.Bounds;
-        var pad = (int)(region.Height * 0.1f) + 2;
-        var roi = new Rect(bounds.X - pad, bounds.Y - pad, bounds.Width + 2 * pad, bounds.Height + 2 * pad) & new Rect(0, 0, bgrOrGray.Width, bgrOrGray.Height);
-        if (roi.Width <= 0 || roi.Height <= 0)
+        using var gray = new Mat();
+        if (GrayAround(bgrOrGray, region, (int)(region.Height * 0.1f) + 2, gray) is not { } roi)
         {
             crop.SetTo(Scalar.All(0));
             System.Runtime.InteropServices.Marshal.Copy(crop.Data, pixels, 0, Pixels);
@@ -120,18 +110,6 @@ public static class PlateRectifier
         }
 
         var topLeft = region.Centre - u * 0.5f - v * 0.5f - new Point2f(roi.X, roi.Y);
-        using var gray = new Mat();
-        using (var part = new Mat(bgrOrGray, roi))
-        {
-            if (bgrOrGray.Channels() == 1)
-            {
-                part.CopyTo(gray);
-            }
-            else
-            {
-                Cv2.CvtColor(part, gray, ColorConversionCodes.BGR2GRAY);
-            }
-        }
 
         foreach (var (u0, u1, v0, v1, x0, x1) in TwoRowStrips)
         {
@@ -142,17 +120,7 @@ public static class PlateRectifier
             var shrink = Math.Max(region.Height * (v1 - v0) / Height, region.Width * (u1 - u0) / (x1 - x0));
             using var strip = new Mat(crop, new Rect(x0, 0, x1 - x0, Height));
             using var warped = new Mat();
-            if (shrink > 1.6)
-            {
-                using var smooth = new Mat();
-                Cv2.GaussianBlur(gray, smooth, new Size(0, 0), 0.45 * shrink);
-                Cv2.WarpAffine(smooth, warped, transform, new Size(x1 - x0, Height), InterpolationFlags.Linear, BorderTypes.Replicate);
-            }
-            else
-            {
-                Cv2.WarpAffine(gray, warped, transform, new Size(x1 - x0, Height), InterpolationFlags.Linear, BorderTypes.Replicate);
-            }
-
+            WarpSmoothed(gray, transform, new Size(x1 - x0, Height), warped, shrink);
             warped.CopyTo(strip);
         }
 
@@ -160,21 +128,51 @@ public static class PlateRectifier
         System.Runtime.InteropServices.Marshal.Copy(crop.Data, pixels, 0, Pixels);
     }
 
+    /// <summary>
+    /// The grey of the region's surroundings (its bounds grown by <paramref name="pad"/>, inside the
+    /// image) into <paramref name="gray"/>; their place in the image, or null when none of it is inside.
+    /// </summary>
+    private static Rect? GrayAround(Mat bgrOrGray, PlateRegion region, int pad, Mat gray)
+    {
+        var bounds = region.Bounds;
+        var roi = new Rect(bounds.X - pad, bounds.Y - pad, bounds.Width + 2 * pad, bounds.Height + 2 * pad) & new Rect(0, 0, bgrOrGray.Width, bgrOrGray.Height);
+        if (roi.Width <= 0 || roi.Height <= 0)
+        {
+            return null;
+        }
+
+        using var part = new Mat(bgrOrGray, roi);
+        if (bgrOrGray.Channels() == 1)
+        {
+            part.CopyTo(gray);
+        }
+        else
+        {
+            Cv2.CvtColor(part, gray, ColorConversionCodes.BGR2GRAY);
+        }
+
+        return roi;
+    }
+
     private static void Warp(Mat gray, Mat transform, Mat crop, double shrink)
+    {
+        WarpSmoothed(gray, transform, new Size(Width, Height), crop, shrink);
+        Stretch(crop.AsSpan<byte>());
+    }
+
+    /// <summary>Warps to <paramref name="size"/>; shrinking by more than 1.6, from a version blurred to the target resolution, or strokes alias.</summary>
+    private static void WarpSmoothed(Mat gray, Mat transform, Size size, Mat output, double shrink)
     {
         if (shrink > 1.6)
         {
             using var smooth = new Mat();
-            var sigma = 0.45 * shrink;
-            Cv2.GaussianBlur(gray, smooth, new Size(0, 0), sigma);
-            Cv2.WarpAffine(smooth, crop, transform, new Size(Width, Height), InterpolationFlags.Linear, BorderTypes.Replicate);
+            Cv2.GaussianBlur(gray, smooth, new Size(0, 0), 0.45 * shrink);
+            Cv2.WarpAffine(smooth, output, transform, size, InterpolationFlags.Linear, BorderTypes.Replicate);
         }
         else
         {
-            Cv2.WarpAffine(gray, crop, transform, new Size(Width, Height), InterpolationFlags.Linear, BorderTypes.Replicate);
+            Cv2.WarpAffine(gray, output, transform, size, InterpolationFlags.Linear, BorderTypes.Replicate);
         }
-
-        Stretch(crop.AsSpan<byte>());
     }
 
     /// <summary>

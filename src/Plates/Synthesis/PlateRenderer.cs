@@ -70,18 +70,22 @@ public sealed class PlateRenderer
         using var surface = SKSurface.Create(info);
         var canvas = surface.Canvas;
         canvas.Clear(SKColors.White);
+        void DrawRim()
+        {
+            using var rim = new SKPaint { Color = SKColors.Black, IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeWidth = 4 };
+            canvas.DrawRoundRect(new SKRect(6, 6, info.Width - 6, info.Height - 6), 10, 10, rim);
+        }
+
         if (style.TwoRow)
         {
             // The glyph set's yellow background is a one-row plate (its dot would land among the serial): draw the yellow and the rim.
             canvas.Clear(new SKColor(255, 204, 0));
-            using var rim = new SKPaint { Color = SKColors.Black, IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeWidth = 4 };
-            canvas.DrawRoundRect(new SKRect(6, 6, info.Width - 6, info.Height - 6), 10, 10, rim);
+            DrawRim();
         }
         else if (background == "white")
         {
             // Police plates: white with a black rim (the glyph set has no white background; it is plain enough to draw).
-            using var rim = new SKPaint { Color = SKColors.Black, IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeWidth = 4 };
-            canvas.DrawRoundRect(new SKRect(6, 6, info.Width - 6, info.Height - 6), 10, 10, rim);
+            DrawRim();
         }
         else
         {
@@ -102,7 +106,6 @@ public sealed class PlateRenderer
             using var dot = new SKPaint { Color = ink, IsAntialias = true };
             canvas.DrawCircle(218, 45, 5, dot);
         }
-
 
         return surface.Snapshot();
     }
