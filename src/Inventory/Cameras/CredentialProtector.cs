@@ -32,6 +32,10 @@ public sealed class CredentialProtector
     // AesGcm is not thread-safe and costly to set up (key schedule); one per thread and key.
     private readonly ThreadLocal<Dictionary<string, AesGcm>> _ciphers;
 
+    // Encryption with the current key through a context keyed once per thread (see KeyedAesGcm); null
+    // where OpenSSL 3 is not there to call, and then AesGcm encrypts.
+    private readonly ThreadLocal<KeyedAesGcm?> _encryptors;
+
     // Random nonces drawn from the system RNG a thousand at a time: one call instead of one per secret.
     [ThreadStatic]
     private static byte[]? t_nonces;
@@ -55,6 +59,7 @@ public sealed class CredentialProtector
         _currentKeyId = Encoding.ASCII.GetBytes(_keys[0].Id);
         var all = _keys;
         _ciphers = new ThreadLocal<Dictionary<string, AesGcm>>(() => all.ToDictionary(k => k.Id, k => new AesGcm(k.Key, TagBytes), StringComparer.Ordinal));
+        _encryptors = new ThreadLocal<KeyedAesGcm?>(() => KeyedAesGcm.TryCreate(all[0].Key));
     }
 
     public string CurrentKeyId => _keys[0].Id;
@@ -96,7 +101,6 @@ public sealed class CredentialProtector
         // One allocation, the blob itself: the plaintext and the authenticated ID are built on the stack
         // (a bulk import protects a million of these; short secrets, bounded IDs).
         var keyId = _currentKeyId;
-        var cipherKey = _ciphers.Value![_keys[0].Id];
         var userBytes = Encoding.UTF8.GetByteCount(credentials.Username);
         var plainBytes = 2 + userBytes + Encoding.UTF8.GetByteCount(credentials.Password);
         var idBytes = Encoding.ASCII.GetByteCount(cameraId);
@@ -116,7 +120,15 @@ public sealed class CredentialProtector
         NextNonce().CopyTo(nonce);
         var tag = blob.AsSpan(2 + keyId.Length + NonceBytes, TagBytes);
         var cipher = blob.AsSpan(2 + keyId.Length + NonceBytes + TagBytes);
-        cipherKey.Encrypt(nonce, plain, cipher, tag, associated);
+        if (_encryptors.Value is { } keyed)
+        {
+            keyed.Encrypt(nonce, plain, cipher, tag, associated);
+        }
+        else
+        {
+            _ciphers.Value![_keys[0].Id].Encrypt(nonce, plain, cipher, tag, associated);
+        }
+
         CryptographicOperations.ZeroMemory(plain);
         return blob;
     }
