@@ -20,17 +20,23 @@ public sealed class RtspServerTests(CameraSimFixture sim)
         result.Frames.Count.ShouldBeGreaterThan(75, result.Errors);
 
         // After the catch-up burst, what arrives is the live edge: the burned-in loop frame matches the
-        // manifest's mapping of wall-clock time to loop frames, never ahead of it and behind only by
-        // decoding and delivery latency (generous: the test machine may be busy with other tests).
+        // manifest's mapping of wall-clock time to loop frames, never ahead of it. How far behind a frame
+        // arrives also measures ffmpeg decoding 720p on a machine shared with other test runs (once 129
+        // frames while Postgres-heavy tests ran beside it), so the mapping is judged by the frame that
+        // arrived closest to the live edge; a wrong mapping puts every frame off by a whole offset.
         var camera = sim.Simulator.Camera("checkpoint-1");
         var startedAt = sim.Simulator.Manifest.StartedAt;
         var live = result.Frames.Skip(result.Frames.Count / 2).ToList();
+        var closest = int.MaxValue;
         foreach (var frame in live)
         {
             var expected = camera.LoopFrameAt(startedAt, frame.ReceivedAt);
             var behind = (expected - frame.FrameCode + camera.FrameCount) % camera.FrameCount;
-            behind.ShouldBeLessThan(MaxLagFrames, $"frame {frame.FrameCode} arrived when the live edge was {expected}");
+            behind.ShouldBeLessThan(camera.FrameCount / 2, $"frame {frame.FrameCode} arrived before its time: the live edge was {expected}");
+            closest = Math.Min(closest, behind);
         }
+
+        closest.ShouldBeLessThan(MaxLagFrames, "the frame closest to the live edge");
 
         // Consecutive frames: nothing skipped, nothing repeated.
         for (var i = 1; i < live.Count; i++)
