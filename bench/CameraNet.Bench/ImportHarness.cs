@@ -8,9 +8,12 @@ using NpgsqlTypes;
 namespace CameraNet.Bench;
 
 /// <summary>
-/// Bulk import of a generated city register against a raw binary COPY of the same rows (same CSV
-/// reader, same types, no checks, no indexes) into a bare table, alternating in the same run on the
-/// same database. Prints each round and the median ratio; the issue's target is ≤ 1.5×.
+/// Bulk import of a generated city register against two raw COPYs of the same rows into a bare table
+/// (no checks, no indexes), alternating in the same run on the same database: a binary COPY written
+/// by the client (same CSV reader, same types, Npgsql's importer) and the file itself streamed as
+/// CSV for the server to parse (what <c>psql \copy</c> does: no work on the client at all). Each
+/// round's ratio is taken against the faster of the two; prints each round and the median ratio.
+/// The issue's target is ≤ 1.5×.
 /// </summary>
 public static class ImportHarness
 {
@@ -28,8 +31,13 @@ public static class ImportHarness
         {
             var serverRaw = ServerCpu(postgres.Process.Pid);
             var clientRaw = Process.GetCurrentProcess().TotalProcessorTime;
-            var raw = await RawCopyAsync(db, file);
-            Harness.Say($"  raw COPY: client CPU {(Process.GetCurrentProcess().TotalProcessorTime - clientRaw).TotalSeconds:0.00} s, server CPU {ServerCpu(postgres.Process.Pid) - serverRaw:0.00} s");
+            var rawBinary = await RawCopyAsync(db, file);
+            Harness.Say($"  raw binary COPY: client CPU {(Process.GetCurrentProcess().TotalProcessorTime - clientRaw).TotalSeconds:0.00} s, server CPU {ServerCpu(postgres.Process.Pid) - serverRaw:0.00} s");
+            serverRaw = ServerCpu(postgres.Process.Pid);
+            clientRaw = Process.GetCurrentProcess().TotalProcessorTime;
+            var rawCsv = await RawCsvCopyAsync(db, file);
+            Harness.Say($"  raw CSV COPY: client CPU {(Process.GetCurrentProcess().TotalProcessorTime - clientRaw).TotalSeconds:0.00} s, server CPU {ServerCpu(postgres.Process.Pid) - serverRaw:0.00} s");
+            var raw = Math.Min(rawBinary, rawCsv);
             await db.CreateCommand("TRUNCATE cameras").ExecuteNonQueryAsync();
             await using var input = File.OpenRead(file);
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
@@ -47,7 +55,7 @@ public static class ImportHarness
             Harness.Say($"  server CPU during import {ServerCpu(postgres.Process.Pid) - serverBefore:0.00} s");
             Harness.Say($"  client CPU during import {(Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds:0.00} s, gen0 GCs {GC.CollectionCount(0) - gcBefore}, GC pauses {(GC.GetTotalPauseDuration() - pauseBefore).TotalSeconds:0.00} s, allocated {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1024 / 1024:N0} MiB");
             ratios.Add(report.Seconds / raw);
-            Harness.Say($"round {round}: raw COPY {raw:0.00} s, import {report.Seconds:0.00} s, ratio {report.Seconds / raw:0.00}");
+            Harness.Say($"round {round}: raw binary COPY {rawBinary:0.00} s, raw CSV COPY {rawCsv:0.00} s, import {report.Seconds:0.00} s, ratio to the faster {report.Seconds / raw:0.00}");
         }
 
         await using (var again = File.OpenRead(file))
@@ -56,7 +64,7 @@ public static class ImportHarness
             Harness.Say($"re-import of the same file: {reimport.Unchanged:N0} unchanged, {reimport.Inserted + reimport.Updated} written, {reimport.Seconds:0.00} s");
         }
 
-        Harness.Say(string.Create(CultureInfo.InvariantCulture, $"RESULT import/rawCOPY median ratio {Harness.Median(ratios):0.00} over {rounds} rounds, {count:N0} cameras {(credentials ? "with" : "without")} credentials (target <= 1.5)"));
+        Harness.Say(string.Create(CultureInfo.InvariantCulture, $"RESULT import/rawCOPY (the faster of binary and CSV) median ratio {Harness.Median(ratios):0.00} over {rounds} rounds, {count:N0} cameras {(credentials ? "with" : "without")} credentials (target <= 1.5)"));
         return 0;
     }
 
@@ -84,15 +92,39 @@ public static class ImportHarness
         return ticks / 100.0;
     }
 
-    /// <summary>The baseline: the same rows, read by the same CSV reader, copied with no checks into a table with no keys.</summary>
+    private const string RawTable = """
+        DROP TABLE IF EXISTS raw_cameras;
+        CREATE TABLE raw_cameras (id text, name text, kind text, district_code text, township_code text, longitude float8, latitude float8,
+          azimuth float8, fov float8, range_m float8, main_stream_url text, sub_stream_url text, decode_mode text, analysis_fps real,
+          install_date date, owner_unit text, username text, password text)
+        """;
+
+    /// <summary>A baseline: the file's bytes as they are, parsed by the server as CSV (psql's <c>\copy … CSV HEADER</c>).</summary>
+    private static async Task<double> RawCsvCopyAsync(NpgsqlDataSource db, string file)
+    {
+        await db.CreateCommand(RawTable).ExecuteNonQueryAsync();
+        var stopwatch = Stopwatch.StartNew();
+        await using (var connection = await db.OpenConnectionAsync())
+        {
+            using var copy = connection.BeginTextImport("COPY raw_cameras FROM STDIN (FORMAT csv, HEADER true)");
+            using var reader = new StreamReader(file, new System.Text.UTF8Encoding(false), false, 1 << 16);
+            var chunk = new char[1 << 16];
+            int read;
+            while ((read = reader.Read(chunk, 0, chunk.Length)) > 0)
+            {
+                copy.Write(chunk, 0, read);
+            }
+        }
+
+        var seconds = stopwatch.Elapsed.TotalSeconds;
+        await db.CreateCommand("DROP TABLE raw_cameras").ExecuteNonQueryAsync();
+        return seconds;
+    }
+
+    /// <summary>A baseline: the same rows, read by the same CSV reader, copied with no checks into a table with no keys.</summary>
     private static async Task<double> RawCopyAsync(NpgsqlDataSource db, string file)
     {
-        await db.CreateCommand("""
-            DROP TABLE IF EXISTS raw_cameras;
-            CREATE TABLE raw_cameras (id text, name text, kind text, district_code text, township_code text, longitude float8, latitude float8,
-              azimuth float8, fov float8, range_m float8, main_stream_url text, sub_stream_url text, decode_mode text, analysis_fps real,
-              install_date date, owner_unit text, username text, password text)
-            """).ExecuteNonQueryAsync();
+        await db.CreateCommand(RawTable).ExecuteNonQueryAsync();
         var stopwatch = Stopwatch.StartNew();
         await using (var connection = await db.OpenConnectionAsync())
         {

@@ -333,4 +333,65 @@ public sealed class ImportTests(PostgresFixture postgres)
         using var admin = app.Client(InventoryApp.AdminKey);
         (await admin.GetJsonAsync("/api/cameras?limit=500")).Body!.ToJsonString().ShouldNotContain(cells[17]);
     }
+
+    [Fact]
+    public async Task Every_field_of_an_imported_row_reads_back_as_written_on_a_first_load_and_through_upsert()
+    {
+        await using var app = await InventoryApp.StartAsync(postgres);
+        var lines = Generate(3, seed: 21, credentials: true);
+        var full = lines[1].Split(',');
+        (full[1], full[7], full[8], full[9], full[12], full[13], full[14], full[15], full[17]) =
+            ("南京路与卫津路交口 东北角 \"一号\"", "359.5", "1", "2999.5", "full", "12.5", "2019-02-28", "天津市公安局和平分局", "Pw-甲乙-1");
+        full[1] = "\"" + full[1].Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        var bare = lines[2].Split(',');
+        var township = bare[4];
+        (bare[4], bare[11], bare[13], bare[14], bare[15], bare[16], bare[17]) = ("", "", "", "", "", "", "");
+        lines[1] = string.Join(',', full);
+        lines[2] = string.Join(',', bare);
+        (await ImportAsync(app, InventoryApp.AdminKey, lines)).Status.ShouldBe(HttpStatusCode.OK);
+
+        using var client = app.Client(InventoryApp.AdminKey);
+        using var ingest = app.Client(InventoryApp.IngestKey);
+        var a = (await client.GetJsonAsync($"/api/cameras/{full[0]}")).Body!;
+        a["name"]!.GetValue<string>().ShouldBe("南京路与卫津路交口 东北角 \"一号\"");
+        a["kind"]!.GetValue<string>().ShouldBe(full[2]);
+        a["districtCode"]!.GetValue<string>().ShouldBe(full[3]);
+        a["townshipCode"]!.GetValue<string>().ShouldBe(full[4]);
+        a["longitude"]!.GetValue<double>().ShouldBe(double.Parse(full[5], System.Globalization.CultureInfo.InvariantCulture));
+        a["latitude"]!.GetValue<double>().ShouldBe(double.Parse(full[6], System.Globalization.CultureInfo.InvariantCulture));
+        a["azimuth"]!.GetValue<double>().ShouldBe(359.5);
+        a["fieldOfView"]!.GetValue<double>().ShouldBe(1);
+        a["range"]!.GetValue<double>().ShouldBe(2999.5);
+        a["mainStreamUrl"]!.GetValue<string>().ShouldBe(full[10]);
+        a["subStreamUrl"]!.GetValue<string>().ShouldBe(full[11]);
+        a["decodeMode"]!.GetValue<string>().ShouldBe("full");
+        a["analysisFps"]!.GetValue<double>().ShouldBe(12.5);
+        a["installDate"]!.GetValue<string>().ShouldBe("2019-02-28");
+        a["ownerUnit"]!.GetValue<string>().ShouldBe("天津市公安局和平分局");
+        a["hasCredentials"]!.GetValue<bool>().ShouldBeTrue();
+        a["updatedBy"]!.GetValue<string>().ShouldBe("import");
+        (await ingest.GetJsonAsync($"/api/ingest/cameras/{full[0]}/credentials")).Body!["password"]!.GetValue<string>().ShouldBe("Pw-甲乙-1");
+
+        var b = (await client.GetJsonAsync($"/api/cameras/{bare[0]}")).Body!;
+        b["townshipCode"]!.GetValue<string>().ShouldBe(township, "derived from the location");
+        b["subStreamUrl"].ShouldBeNull();
+        b["analysisFps"].ShouldBeNull();
+        b["installDate"].ShouldBeNull();
+        b["ownerUnit"].ShouldBeNull();
+        b["hasCredentials"]!.GetValue<bool>().ShouldBeFalse();
+
+        // The same fields through the upsert path (a filled register: changed rows go through their own COPY).
+        (full[13], full[14], full[15], full[17]) = ("7.25", "2020-01-01", "天津市公安局交通警察支队", "Pw-丙丁-2");
+        lines[1] = string.Join(',', full);
+        var (status, report) = await ImportAsync(app, InventoryApp.AdminKey, lines, "format=csv&upsert=true");
+        status.ShouldBe(HttpStatusCode.OK, report.ToJsonString());
+        report["updated"]!.GetValue<long>().ShouldBe(1);
+        var changed = (await client.GetJsonAsync($"/api/cameras/{full[0]}")).Body!;
+        changed["analysisFps"]!.GetValue<double>().ShouldBe(7.25);
+        changed["installDate"]!.GetValue<string>().ShouldBe("2020-01-01");
+        changed["ownerUnit"]!.GetValue<string>().ShouldBe("天津市公安局交通警察支队");
+        changed["longitude"]!.GetValue<double>().ShouldBe(a["longitude"]!.GetValue<double>());
+        changed["version"]!.GetValue<int>().ShouldBe(2);
+        (await ingest.GetJsonAsync($"/api/ingest/cameras/{full[0]}/credentials")).Body!["password"]!.GetValue<string>().ShouldBe("Pw-丙丁-2");
+    }
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
@@ -7,7 +8,6 @@ using CameraNet.Inventory.Cameras;
 using CameraNet.Inventory.Data;
 using Dapper;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace CameraNet.Inventory.Imports;
 
@@ -65,10 +65,6 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
     // Small batches and short queues: every row in flight survives a gen-0 collection and is copied by it.
     // With 8 × 1,000-row batches per queue that was ~1 s of GC pauses per 1.1 M rows; with 4 × 256, 0.1 s.
     private const int BatchSize = 256;
-
-    private const string CopyColumns =
-        "id, name, kind, district_code, township_code, location, azimuth_deg, fov_deg, range_m, main_stream_url, sub_stream_url, " +
-        "credentials, credentials_hash, decode_mode, analysis_fps, install_date, owner_unit, content_hash, updated_by";
 
     /// <summary>A row ready for the register: every value computed, credentials already encrypted.</summary>
     private sealed class ReadyRow
@@ -263,7 +259,7 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
                 }, TaskScheduler.Default).Unwrap();
             // The COPY is completed only once the whole file has passed (duplicates are known only at the end);
             // disposing it uncompleted cancels it, so nothing of a failed file reaches the table.
-            await using var copy = await connection.BeginBinaryImportAsync($"COPY cameras ({CopyColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+            await using var copy = await CameraCopy.BeginAsync(connection, "cameras", cancellationToken);
             var writing = Task.Run(() => WriteAsync(copy, ready.Reader, spoolPath, stop.Token), stop.Token);
             try
             {
@@ -612,7 +608,7 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
     }
 
     /// <summary>New rows: one binary COPY into the register. Changed rows: spooled for a set-wise update at the end.</summary>
-    private static async Task WriteAsync(NpgsqlBinaryImporter copy, ChannelReader<List<ReadyRow>> input, string spoolPath, CancellationToken cancellationToken)
+    private static async Task WriteAsync(CameraCopy copy, ChannelReader<List<ReadyRow>> input, string spoolPath, CancellationToken cancellationToken)
     {
         Spool? spool = null;
         try
@@ -639,70 +635,15 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
         }
     }
 
-    /// <summary>
-    /// Synchronous writes: Npgsql buffers a COPY and only touches the socket when its buffer fills, so an
-    /// await per value would cost 19 state machines per row for nothing (this runs on its own thread).
-    /// </summary>
-    [ThreadStatic]
-    private static byte[]? t_point;
-
-    private static void WriteRow(NpgsqlBinaryImporter copy, ReadyRow row)
-    {
-        var c = row.Camera;
-        copy.StartRow();
-        copy.Write(c.Id.Value, NpgsqlDbType.Text);
-        copy.Write(c.Name, NpgsqlDbType.Text);
-        copy.Write(Db.Text(c.Kind), NpgsqlDbType.Text);
-        copy.Write(c.District.Value, NpgsqlDbType.Text);
-        copy.Write(row.Township, NpgsqlDbType.Text);
-        copy.Write(Ewkb.Point(c.Longitude, c.Latitude, t_point ??= new byte[Ewkb.PointBytes]), NpgsqlDbType.Bytea);
-        copy.Write(c.Azimuth, NpgsqlDbType.Double);
-        copy.Write(c.FieldOfView, NpgsqlDbType.Double);
-        copy.Write(c.Range, NpgsqlDbType.Double);
-        copy.Write(c.MainStreamUrl, NpgsqlDbType.Text);
-        WriteNullable(copy, c.SubStreamUrl, NpgsqlDbType.Text);
-        WriteNullable(copy, row.Credentials, NpgsqlDbType.Bytea);
-        WriteNullable(copy, row.CredentialsHash, NpgsqlDbType.Bigint);
-        copy.Write(Db.Text(c.DecodeMode), NpgsqlDbType.Text);
-        WriteNullable(copy, (float?)c.AnalysisFps, NpgsqlDbType.Real);
-        WriteNullable(copy, c.InstallDate, NpgsqlDbType.Date);
-        WriteNullable(copy, c.OwnerUnit, NpgsqlDbType.Text);
-        copy.Write(row.ContentHash, NpgsqlDbType.Bigint);
-        copy.Write("import", NpgsqlDbType.Text);
-    }
-
-    private static void WriteNullable<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type)
-        where T : class
-    {
-        if (value is null)
-        {
-            copy.WriteNull();
-        }
-        else
-        {
-            copy.Write(value, type);
-        }
-    }
-
-    private static void WriteNullable<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type)
-        where T : struct
-    {
-        if (value is { } v)
-        {
-            copy.Write(v, type);
-        }
-        else
-        {
-            copy.WriteNull();
-        }
-    }
+    private static void WriteRow(CameraCopy copy, ReadyRow row) =>
+        copy.Write(row.Camera, row.Township, row.ContentHash, row.Credentials, row.CredentialsHash, "import");
 
     /// <summary>Changed rows: into a temporary table with one COPY, then history and update, each as one statement.</summary>
     private static async Task ApplyUpdatesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string spoolPath, string actor, CancellationToken cancellationToken)
     {
         await connection.ExecuteAsync(new CommandDefinition(
             "CREATE TEMP TABLE camera_import_updates (LIKE cameras INCLUDING DEFAULTS) ON COMMIT DROP", transaction: transaction, cancellationToken: cancellationToken));
-        await using (var copy = await connection.BeginBinaryImportAsync($"COPY camera_import_updates ({CopyColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        await using (var copy = await CameraCopy.BeginAsync(connection, "camera_import_updates", cancellationToken))
         {
             foreach (var row in Spool.ReadAll(spoolPath))
             {
@@ -806,16 +747,13 @@ public static class Ewkb
 {
     public const int PointBytes = 25;
 
-    public static byte[] Point(double lon, double lat) => Point(lon, lat, new byte[PointBytes]);
-
-    /// <summary>Writes into <paramref name="bytes"/> (reused by a COPY writer, which copies the value at once).</summary>
-    public static byte[] Point(double lon, double lat, byte[] bytes)
+    /// <summary>Writes the point into <paramref name="bytes"/> (at least <see cref="PointBytes"/> long).</summary>
+    public static void Point(double lon, double lat, Span<byte> bytes)
     {
         bytes[0] = 1; // little-endian
-        BitConverter.TryWriteBytes(bytes.AsSpan(1), 0x20000001u); // point, with SRID
-        BitConverter.TryWriteBytes(bytes.AsSpan(5), 4326u);
-        BitConverter.TryWriteBytes(bytes.AsSpan(9), lon);
-        BitConverter.TryWriteBytes(bytes.AsSpan(17), lat);
-        return bytes;
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes[1..], 0x20000001u); // point, with SRID
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes[5..], 4326u);
+        BinaryPrimitives.WriteDoubleLittleEndian(bytes[9..], lon);
+        BinaryPrimitives.WriteDoubleLittleEndian(bytes[17..], lat);
     }
 }
