@@ -154,69 +154,57 @@ public sealed class CameraCopy : IAsyncDisposable
             return;
         }
 
-        var room = Room(4 + bytes.Length);
-        BinaryPrimitives.WriteInt32BigEndian(room, bytes.Length);
-        bytes.CopyTo(room[4..]);
-        _length += 4 + bytes.Length;
+        bytes.CopyTo(Value(bytes.Length));
     }
 
-    private void Float8(double value)
+    /// <summary>Writes a value's length and returns the room for its bytes.</summary>
+    private Span<byte> Value(int bytes)
     {
-        var room = Room(12);
-        BinaryPrimitives.WriteInt32BigEndian(room, 8);
-        BinaryPrimitives.WriteDoubleBigEndian(room[4..], value);
-        _length += 12;
+        var room = Room(4 + bytes);
+        BinaryPrimitives.WriteInt32BigEndian(room, bytes);
+        _length += 4 + bytes;
+        return room.Slice(4, bytes);
     }
+
+    private void Float8(double value) => BinaryPrimitives.WriteDoubleBigEndian(Value(8), value);
 
     private void Float4(float? value)
     {
-        if (value is not { } v)
+        if (value is { } v)
+        {
+            BinaryPrimitives.WriteSingleBigEndian(Value(4), v);
+        }
+        else
         {
             Null();
-            return;
         }
-
-        var room = Room(8);
-        BinaryPrimitives.WriteInt32BigEndian(room, 4);
-        BinaryPrimitives.WriteSingleBigEndian(room[4..], v);
-        _length += 8;
     }
 
     private void Int8(long? value)
     {
-        if (value is not { } v)
+        if (value is { } v)
+        {
+            BinaryPrimitives.WriteInt64BigEndian(Value(8), v);
+        }
+        else
         {
             Null();
-            return;
         }
-
-        var room = Room(12);
-        BinaryPrimitives.WriteInt32BigEndian(room, 8);
-        BinaryPrimitives.WriteInt64BigEndian(room[4..], v);
-        _length += 12;
     }
 
     /// <summary>A date is its day count from 2000-01-01.</summary>
     private void Date(DateOnly? value)
     {
-        if (value is not { } v)
+        if (value is { } v)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(Value(4), v.DayNumber - PostgresEpochDay);
+        }
+        else
         {
             Null();
-            return;
         }
-
-        var room = Room(8);
-        BinaryPrimitives.WriteInt32BigEndian(room, 4);
-        BinaryPrimitives.WriteInt32BigEndian(room[4..], v.DayNumber - PostgresEpochDay);
-        _length += 8;
     }
 
     /// <summary>A geometry column takes extended WKB: a WGS-84 point (see <see cref="Ewkb"/>).</summary>
-    private void Point(double lon, double lat)
-    {
-        var room = Room(4 + Ewkb.PointBytes);
-        BinaryPrimitives.WriteInt32BigEndian(room, Ewkb.PointBytes);
-        Ewkb.Point(lon, lat, room.Slice(4, Ewkb.PointBytes));
-        _length += 4 + Ewkb.PointBytes;
-    }
+    private void Point(double lon, double lat) => Ewkb.Point(lon, lat, Value(Ewkb.PointBytes));
 }
