@@ -96,12 +96,19 @@ public sealed class PipelineTests(CameraSimFixture sim, NatsFixture nats) : IAsy
     {
         var healthy = Start("checkpoint-1", DecodeMode.Full, 10);
         (await Eventually.TrueAsync(() => healthy.Health == CameraHealth.Online, TimeSpan.FromSeconds(15))).ShouldBeTrue();
+
+        // A new session starts with a burst (the camera's frames since its last key frame), so the rate is
+        // measured once the healthy camera is past it (30 frames: 3 s at 10 fps), over at least 4 s: a
+        // 2 s window that held the burst once measured 12.8 fps.
+        var online = healthy.FramesDecoded;
+        (await Eventually.TrueAsync(() => healthy.FramesDecoded >= online + 30, TimeSpan.FromSeconds(15))).ShouldBeTrue("the healthy camera delivers frames");
         var before = healthy.FramesDecoded;
         var clock = Stopwatch.StartNew();
         var corrupt = Start("corrupt", DecodeMode.Keyframe);
         var corruptFull = Start("corrupt", DecodeMode.Full, 10);
         (await Eventually.TrueAsync(() => corrupt.Health == CameraHealth.BadStream && corruptFull.Health == CameraHealth.BadStream, TimeSpan.FromSeconds(30)))
             .ShouldBeTrue($"{corrupt.Health} ({corrupt.Reason}) / {corruptFull.Health} ({corruptFull.Reason})");
+        await Eventually.TrueAsync(() => clock.Elapsed >= TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(5)); // the measuring window
         var rate = (healthy.FramesDecoded - before) / clock.Elapsed.TotalSeconds;
         rate.ShouldBeInRange(8.0, 12.0, "the healthy camera kept its 10 fps");
         healthy.Health.ShouldBe(CameraHealth.Online);
