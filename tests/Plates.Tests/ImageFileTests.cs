@@ -39,6 +39,21 @@ public sealed class ImageFileTests : IDisposable
     }
 
     [Fact]
+    public void A_jpeg_cut_off_before_its_end_is_decoded_as_far_as_it_arrived()
+    {
+        using var frame = PlateReaderTests.Scene("津A12345", PlateStyle.Blue);
+        Cv2.ImEncode(".jpg", frame, out var jpeg, new ImageEncodingParam(ImwriteFlags.JpegQuality, 90));
+        var cut = jpeg[..(jpeg.Length * 85 / 100)]; // no end marker, the last rows missing
+
+        using var image = ImageFiles.Load(Write("cut-in-transit.jpg", cut));
+
+        image.Size().ShouldBe(frame.Size());
+        using var top = new Mat();
+        Cv2.Absdiff(image[new Rect(0, 0, frame.Width, frame.Height / 2)], frame[new Rect(0, 0, frame.Width, frame.Height / 2)], top);
+        Cv2.Mean(top).Val0.ShouldBeLessThan(8, "what arrived is the picture itself");
+    }
+
+    [Fact]
     public async Task The_command_line_reads_the_good_files_and_names_each_bad_one()
     {
         using (var frame = PlateReaderTests.Scene("津A12345", PlateStyle.Blue))

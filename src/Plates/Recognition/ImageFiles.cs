@@ -49,6 +49,15 @@ public static class ImageFiles
         }
 
         var image = Cv2.ImDecode(bytes, ImreadModes.Color);
+        if (image.Empty() && IsJpegWithoutEnd(bytes))
+        {
+            // A JPEG cut off before its end marker (a snapshot truncated in transit, a partial upload): the
+            // decoder gives nothing at all, although everything before the cut is there. With the marker
+            // put back it decodes what arrived and fills the rest grey, which is what viewers show.
+            image.Dispose();
+            image = Cv2.ImDecode([.. bytes, 0xFF, 0xD9], ImreadModes.Color);
+        }
+
         if (image.Empty())
         {
             image.Dispose();
@@ -64,6 +73,9 @@ public static class ImageFiles
 
         return image;
     }
+
+    private static bool IsJpegWithoutEnd(byte[] b) =>
+        b.Length > 4 && b[0] == 0xFF && b[1] == 0xD8 && !(b[^2] == 0xFF && b[^1] == 0xD9);
 
     /// <summary>Width and height from the header, without decoding; null when the format is not recognised.</summary>
     private static (int Width, int Height)? Dimensions(byte[] b)
