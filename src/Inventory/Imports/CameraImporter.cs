@@ -66,7 +66,7 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
     // With 8 × 1,000-row batches per queue that was ~1 s of GC pauses per 1.1 M rows; with 4 × 256, 0.1 s.
     private const int BatchSize = 256;
 
-    /// <summary>A row ready for the register: every value computed, credentials already encrypted.</summary>
+    /// <summary>A row that passed every rule; the writer completes its fingerprints and encrypts its credentials.</summary>
     private sealed class ReadyRow
     {
         public required ValidCamera Camera { get; init; }
@@ -632,8 +632,9 @@ public sealed class CameraImporter(NpgsqlDataSource db, CredentialProtector prot
             {
                 foreach (var row in batch)
                 {
-                    // Before the row goes anywhere, the spool file included: no clear credentials on disk.
                     row.ContentHash ??= ContentHash.Of(row.Camera, row.Township);
+
+                    // Before the row goes anywhere, the spool file included: no clear credentials on disk.
                     if (row.ToProtect is { } credentials)
                     {
                         row.CredentialsHash ??= hashes.OfCredentials(row.Camera.Id.Value, credentials);
