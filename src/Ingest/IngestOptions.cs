@@ -116,9 +116,9 @@ public sealed class IngestOptions
     [Range(1, 100)]
     public int PlateMinReadings { get; set; } = 3;
 
-    /// <summary>Readings whose weakest character is less probable than this are dropped.</summary>
+    /// <summary>Readings whose second-weakest character is less probable than this are dropped (one doubtful character is allowed; its confidence shows it).</summary>
     [Range(0.0, 1.0)]
-    public float PlateMinConfidence { get; set; } = Plates.Recognition.PlateReader.DefaultMinConfidence;
+    public float PlateMinEvidence { get; set; } = Plates.Recognition.PlateReader.DefaultMinEvidence;
 
     /// <summary>How long plate captures are kept in the PLATES stream (personal data: then they are gone).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]

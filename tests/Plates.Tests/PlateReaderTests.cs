@@ -53,7 +53,7 @@ public sealed class PlateReaderTests : IDisposable
         reads.Select(r => r.Text).ShouldBe([plate], $"{style} plate");
         var read = reads[0];
         read.CharacterConfidence.Length.ShouldBe(plate.Length);
-        read.Confidence.ShouldBeGreaterThanOrEqualTo(PlateReader.DefaultMinConfidence);
+        read.Evidence.ShouldBeGreaterThanOrEqualTo(PlateReader.DefaultMinEvidence);
         read.Region.Centre.X.ShouldBeInRange(600f, 680f);
         read.Region.Centre.Y.ShouldBeInRange(450f, 510f);
     }
@@ -100,6 +100,24 @@ public sealed class PlateReaderTests : IDisposable
         _reader.Read(frame).ShouldBeEmpty();
         using var gray = new Mat(720, 1280, MatType.CV_8UC3, new Scalar(120, 120, 120));
         _reader.Read(gray).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void A_plate_whose_province_character_is_smudged_is_still_read_with_that_doubt_in_its_confidence()
+    {
+        // The province character (the plate's left seventh) painted over with the plate's own blue: the
+        // serial is plain, so the reading is kept (its evidence is the serial's), but its confidence is
+        // the doubtful character's.
+        using var frame = Scene("津A12345", PlateStyle.Blue, angle: 0);
+        var reads = _reader.Read(frame);
+        var whole = reads.ShouldHaveSingleItem();
+        var box = whole.Region.Bounds;
+        var background = frame.At<Vec3b>(box.Top + 3, box.Left + box.Width / 2);
+        Cv2.Rectangle(frame, new Rect(box.Left + box.Width / 40, box.Top + box.Height / 6, box.Width / 7, box.Height * 2 / 3), new Scalar(background.Item0, background.Item1, background.Item2), -1);
+        var smudged = _reader.Read(frame).ShouldHaveSingleItem();
+        smudged.Text[1..].ShouldBe("A12345");
+        smudged.Confidence.ShouldBeLessThan(PlateReader.DefaultMinEvidence, "the smudged province character is not sure");
+        smudged.Evidence.ShouldBeGreaterThanOrEqualTo(PlateReader.DefaultMinEvidence);
     }
 
     [Fact]
@@ -171,6 +189,15 @@ public sealed class PlateReaderTests : IDisposable
         result.CharacterConfidence.ShouldAllBe(p => Math.Abs(p - 0.9f) < 1e-4);
         result.Confidence.ShouldBe(0.9f, 1e-4);
     }
+    [Fact]
+    public void Evidence_is_the_second_weakest_character_so_one_doubtful_character_does_not_count_as_clutter()
+    {
+        new OcrResult("津A12345", 0.05f, [0.05f, 0.9f, 0.8f, 0.95f, 0.7f, 0.9f, 0.99f]).Evidence.ShouldBe(0.7f);
+        new OcrResult("津A12345", 0.05f, [0.9f, 0.05f, 0.8f, 0.1f, 0.7f, 0.9f, 0.99f]).Evidence.ShouldBe(0.1f);
+        new OcrResult("津A12345", 0.3f, [0.3f, 0.3f, 0.8f, 0.9f, 0.7f, 0.9f, 0.99f]).Evidence.ShouldBe(0.3f);
+        new OcrResult(string.Empty, 0, []).Evidence.ShouldBe(0f);
+    }
+
     /// <summary>Log-probabilities of 32 columns spelling <paramref name="columns"/> (one entry per column: (class character or '_' for blank, probability), rest spread).</summary>
     private static float[] Columns(params (string Best, float P, string Second, float Q)[] columns)
     {

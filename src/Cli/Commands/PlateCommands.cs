@@ -15,11 +15,11 @@ public static class PlateCommands
     {
         var paths = new Argument<string[]>("PATH") { Description = "image files or directories (searched for images, not recursively)", Arity = ArgumentArity.OneOrMore };
         var model = new Option<string?>("--model") { Description = "read with this ONNX model instead of the committed one (to measure a candidate)" };
-        var minConfidence = new Option<float>("--min-confidence") { Description = "drop readings whose weakest character is less probable than this", DefaultValueFactory = _ => PlateReader.DefaultMinConfidence };
-        var read = new Command("read", "Read the plates in images: TSV 'file<TAB>plate<TAB>confidence<TAB>box' (box: cx,cy,w,h in pixels) on stdout, problems per file on stderr") { paths, model, minConfidence };
+        var minEvidence = new Option<float>("--min-evidence") { Description = "drop readings whose second-weakest character is less probable than this", DefaultValueFactory = _ => PlateReader.DefaultMinEvidence };
+        var read = new Command("read", "Read the plates in images: TSV 'file<TAB>plate<TAB>confidence<TAB>box' (box: cx,cy,w,h in pixels) on stdout, problems per file on stderr") { paths, model, minEvidence };
         read.SetAction(parse =>
         {
-            using var reader = Reader(parse.GetValue(model), parse.GetValue(minConfidence));
+            using var reader = Reader(parse.GetValue(model), parse.GetValue(minEvidence));
             var failed = EachImage(parse.GetValue(paths)!, (path, image) =>
             {
                 foreach (var plate in reader.Read(image))
@@ -80,10 +80,13 @@ public static class PlateCommands
 
             using var reader = Reader(parse.GetValue(model));
             var (heldOut, renderer) = (parse.GetValue(seed), CameraNet.Plates.Synthesis.PlateRenderer.Default);
-            var thresholds = new[] { 0.05f, 0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f };
+            var thresholds = new[] { 0.05f, 0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 0.95f };
             var acceptedPlates = new int[thresholds.Length];
             var acceptedRight = new int[thresholds.Length];
             var acceptedOthers = new int[thresholds.Length];
+            var evidencePlates = new int[thresholds.Length];
+            var evidenceRight = new int[thresholds.Length];
+            var evidenceOthers = new int[thresholds.Length];
             int plates = 0, others = 0, exact = 0;
             var gate = new object();
             await Parallel.ForAsync(0, n, cancellationToken, (i, _) =>
@@ -109,6 +112,12 @@ public static class PlateCommands
                             (label.Length > 0 ? acceptedPlates : acceptedOthers)[k]++;
                             acceptedRight[k] += read.Text == label ? 1 : 0;
                         }
+
+                        if (read.Text.Length > 0 && read.Evidence >= thresholds[k])
+                        {
+                            (label.Length > 0 ? evidencePlates : evidenceOthers)[k]++;
+                            evidenceRight[k] += read.Text == label ? 1 : 0;
+                        }
                     }
                 }
 
@@ -117,11 +126,12 @@ public static class PlateCommands
 
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"held-out synthetic crops: {plates} plates, {others} not plates (seed {heldOut})"));
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"exact (any confidence): {exact} / {plates} = {100.0 * exact / Math.Max(1, plates):0.00}%"));
-            Console.Out.WriteLine("threshold	plates accepted	accepted and exact	non-plates accepted");
+            Console.Out.WriteLine("threshold	plates accepted	accepted and exact	non-plates accepted	| by evidence: plates accepted	accepted and exact	non-plates accepted");
+            string Percent(int count, int of) => string.Create(CultureInfo.InvariantCulture, $"{100.0 * count / Math.Max(1, of):0.00}%");
             for (var k = 0; k < thresholds.Length; k++)
             {
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{thresholds[k]:0.00}	{100.0 * acceptedPlates[k] / Math.Max(1, plates):0.00}%	{100.0 * acceptedRight[k] / Math.Max(1, plates):0.00}%	{100.0 * acceptedOthers[k] / Math.Max(1, others):0.00}%"));
+                    $"{thresholds[k]:0.00}	{Percent(acceptedPlates[k], plates)}	{Percent(acceptedRight[k], plates)}	{Percent(acceptedOthers[k], others)}	| {Percent(evidencePlates[k], plates)}	{Percent(evidenceRight[k], plates)}	{Percent(evidenceOthers[k], others)}"));
             }
 
             return 0;
@@ -187,11 +197,11 @@ public static class PlateCommands
         return train;
     }
 
-    private static PlateReader Reader(string? model, float minConfidence = PlateReader.DefaultMinConfidence)
+    private static PlateReader Reader(string? model, float minEvidence = PlateReader.DefaultMinEvidence)
     {
         try
         {
-            return model is null ? PlateReader.CreateDefault(minConfidence) : PlateReader.FromFile(model, minConfidence);
+            return model is null ? PlateReader.CreateDefault(minEvidence) : PlateReader.FromFile(model, minEvidence);
         }
         catch (ArgumentException e)
         {

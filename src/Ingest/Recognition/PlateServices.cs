@@ -18,7 +18,7 @@ public sealed class PlateServices : IHostedService, IAsyncDisposable
     public PlateServices(IOptions<IngestOptions> options, EventPublisher events, ILoggerFactory loggers)
     {
         _options = options.Value;
-        _reader = new Lazy<PlateReader>(() => PlateReader.CreateDefault(_options.PlateMinConfidence), LazyThreadSafetyMode.ExecutionAndPublication);
+        _reader = new Lazy<PlateReader>(() => PlateReader.CreateDefault(_options.PlateMinEvidence), LazyThreadSafetyMode.ExecutionAndPublication);
         Publisher = new PlatePublisher(events.Connection, new PlatePublishingOptions
         {
             WorkerId = _options.WorkerId,

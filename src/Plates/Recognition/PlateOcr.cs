@@ -4,8 +4,45 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace CameraNet.Plates.Recognition;
 
-/// <summary>What the reader made of one crop: the text (empty: not a plate), its confidence and per-character confidences.</summary>
-public readonly record struct OcrResult(string Text, float Confidence, float[] CharacterConfidence);
+/// <summary>What the reader made of one crop: the text (empty: not a plate), its confidence (the weakest character's probability) and per-character confidences.</summary>
+public readonly record struct OcrResult(string Text, float Confidence, float[] CharacterConfidence)
+{
+    /// <summary>
+    /// How much the crop looks like a plate at all: the second-weakest character's probability. A real
+    /// plate with one doubtful character (a worn or small province character, a dirty digit) still has
+    /// every other character sure; a crop of clutter forced into a plate number has several improbable
+    /// ones. <see cref="Confidence"/> still tells how sure the whole reading is.
+    /// </summary>
+    public float Evidence => SecondSmallest(CharacterConfidence);
+
+    internal static float SecondSmallest(float[]? values)
+    {
+        if (values is not { Length: > 0 })
+        {
+            return 0;
+        }
+
+        if (values.Length == 1)
+        {
+            return values[0];
+        }
+
+        float least = float.PositiveInfinity, second = float.PositiveInfinity;
+        foreach (var v in values)
+        {
+            if (v < least)
+            {
+                (second, least) = (least, v);
+            }
+            else if (v < second)
+            {
+                second = v;
+            }
+        }
+
+        return second;
+    }
+}
 
 /// <summary>
 /// Reads the characters of a rectified plate crop with a small convolutional network trained on
