@@ -102,6 +102,22 @@ public sealed class PlateReaderTests : IDisposable
         _reader.Read(gray).ShouldBeEmpty();
     }
 
+    [Theory]
+    [InlineData("津A12345", "blue", 200, -30)]
+    [InlineData("津A12345", "blue", 120, 40)]
+    [InlineData("粤B7Q53W", "blue", 120, -40)]
+    [InlineData("冀E65432", "yellow", 120, 35)]
+    [InlineData("冀E65432", "yellow", 200, -40)]
+    [InlineData("沪AD12345", "green-small", 200, -40)]
+    public void A_plate_seen_from_the_side_with_its_characters_upright_is_read(string plate, string style, int width, double tilt)
+    {
+        // A camera high and to the side: the baseline tilted by 30-40 degrees, the characters upright.
+        // Turned upright as a rectangle, every character would lean by the tilt (the reader took such a
+        // 津A12345 for 津AJ2345, and misread or dropped the others).
+        using var frame = PlateScene.Frame(plate, Style(style), width: width, tilt: tilt);
+        _reader.Read(frame).Select(r => r.Text).ShouldBe([plate], $"{style} plate tilted {tilt} degrees");
+    }
+
     [Fact]
     public void A_plate_whose_province_character_is_smudged_is_still_read_with_that_doubt_in_its_confidence()
     {

@@ -186,6 +186,18 @@ public sealed class PlateReader : IDisposable
                 best = result;
                 bestCut = cut;
             }
+
+            // A turned region may be a plate seen from the side, its characters upright rather than turned
+            // with it: it is also cut so, and which reading wins decides (a slanted 1 is read as a J with confidence).
+            if (variant == Cuts[0] && PlateRectifier.CutSheared(bgr, region, crop, bytes))
+            {
+                var sheared = _ocr.Read(bytes, region.Colour);
+                if (sheared.Text.Length > 0 && sheared.Confidence > best.Confidence)
+                {
+                    best = sheared;
+                    bestCut = region;
+                }
+            }
         }
 
         // A yellow (or colourless) region of about 2:1 may be a two-row plate: read its rows side by side.

@@ -43,12 +43,57 @@ public static class PlateRectifier
     public static void Cut(Mat bgrOrGray, PlateRegion region, Mat crop)
     {
         var corners = region.Corners(GrowWidth, GrowHeight);
+        Cut(bgrOrGray, region, corners[0], corners[1], corners[3], region.Height * GrowHeight, crop);
+    }
+
+    /// <summary>A region must be turned at least this much (degrees) for <see cref="CutSheared"/> to differ enough from <see cref="Cut"/>.</summary>
+    public const float ShearedMinAngle = 8;
+
+    /// <summary>
+    /// Cuts a turned region as a plate whose sides stay vertical: a camera mounted high and to the side
+    /// of a lane sees a plate's baseline tilted but its characters upright (the image's verticals stay
+    /// vertical), so the plate is a parallelogram, not a turned rectangle, and turning it upright would
+    /// slant every character. The region is the parallelogram's bounding rotated rectangle (what the
+    /// locator finds): for a parallelogram of vertical height H and length L along the angle a, that
+    /// rectangle is L + H·|sin a| long and H·cos a high. Returns false (and cuts nothing) when the region
+    /// is turned less than <see cref="ShearedMinAngle"/>° or is too short to hold such a plate.
+    /// </summary>
+    public static bool CutSheared(Mat bgrOrGray, PlateRegion region, Mat crop, byte[] pixels)
+    {
+        if (pixels.Length != Pixels)
+        {
+            throw new ArgumentException($"a crop has {Pixels} bytes, not {pixels.Length}", nameof(pixels));
+        }
+
+        var a = region.Angle * Math.PI / 180;
+        if (Math.Abs(region.Angle) < ShearedMinAngle || Math.Abs(region.Angle) > 60)
+        {
+            return false;
+        }
+
+        var height = region.Height / (float)Math.Cos(a);
+        var length = region.Width - height * (float)Math.Abs(Math.Sin(a));
+        if (length < 1.2f * height)
+        {
+            return false;
+        }
+
+        var u = new Point2f((float)Math.Cos(a), (float)Math.Sin(a)) * (length * GrowWidth / 2);
+        var v = new Point2f(0, height * GrowHeight / 2);
+        Cut(bgrOrGray, region, region.Centre - u - v, region.Centre + u - v, region.Centre - u + v, height * GrowHeight, crop);
+        System.Runtime.InteropServices.Marshal.Copy(crop.Data, pixels, 0, Pixels);
+        return true;
+    }
+
+    /// <summary>Cuts the parallelogram (top-left, top-right, bottom-left corners; <paramref name="height"/> px high) of a region's surroundings into the crop.</summary>
+    private static void Cut(Mat bgrOrGray, PlateRegion region, Point2f topLeft, Point2f topRight, Point2f bottomLeft, float height, Mat crop)
+    {
         using var transform = Cv2.GetAffineTransform(
-            [corners[0], corners[1], corners[3]],
+            [topLeft, topRight, bottomLeft],
             [new Point2f(0, 0), new Point2f(Width, 0), new Point2f(0, Height)]);
 
         // Shrinking a large plate to 32 px high: sample from a version blurred to the target resolution, or strokes alias.
-        var shrink = region.Height * GrowHeight / Height;
+        var shrink = height / Height;
         if (bgrOrGray.Channels() == 1)
         {
             Warp(bgrOrGray, transform, crop, shrink);

@@ -23,8 +23,12 @@ public static class PlateScene
         return bgr;
     }
 
-    /// <summary>A frame with the plate <paramref name="width"/> px long, centred at (640, 480), turned by <paramref name="angle"/>°.</summary>
-    public static Mat Frame(string plate, PlateStyle style, int width = 180, double angle = 3, int seed = 1)
+    /// <summary>
+    /// A frame with the plate <paramref name="width"/> px long (along the x axis), centred at (640, 480), turned by
+    /// <paramref name="angle"/>°; or, with a <paramref name="tilt"/>, seen from the side instead: its baseline
+    /// tilted by that many degrees (positive: the right end lower), its sides and characters upright.
+    /// </summary>
+    public static Mat Frame(string plate, PlateStyle style, int width = 180, double angle = 3, int seed = 1, double tilt = 0)
     {
         var random = new Random(seed);
         var frame = new Mat(720, 1280, MatType.CV_8UC3, new Scalar(95, 100, 105));
@@ -33,7 +37,10 @@ public static class PlateScene
         Cv2.Line(frame, new Point(0, 650), new Point(1280, 640), new Scalar(230, 230, 230), 6); // a lane marking
 
         using var bgr = RenderBgr(plate, style);
-        using var transform = Cv2.GetRotationMatrix2D(new Point2f(bgr.Width / 2f, bgr.Height / 2f), angle, width / (double)bgr.Width);
+        var scale = width / (double)bgr.Width;
+        using var transform = tilt == 0
+            ? Cv2.GetRotationMatrix2D(new Point2f(bgr.Width / 2f, bgr.Height / 2f), angle, scale)
+            : Sheared(bgr.Size(), scale, tilt);
         transform.Set(0, 2, transform.At<double>(0, 2) + 640 - bgr.Width / 2.0);
         transform.Set(1, 2, transform.At<double>(1, 2) + 480 - bgr.Height / 2.0);
         using var mask = new Mat(bgr.Size(), MatType.CV_8UC1, Scalar.All(255));
@@ -44,5 +51,21 @@ public static class PlateScene
         warped.CopyTo(frame, warpedMask);
         Cv2.GaussianBlur(frame, frame, new Size(3, 3), 0.6);
         return frame;
+    }
+
+    /// <summary>(x, y) about the canvas's centre to scale·(x·cos t, x·sin t + y) about it: the baseline tilted, verticals kept.</summary>
+    private static Mat Sheared(Size canvas, double scale, double tilt)
+    {
+        var t = tilt * Math.PI / 180;
+        double a = scale * Math.Cos(t), c = scale * Math.Sin(t), d = scale;
+        double cx = canvas.Width / 2.0, cy = canvas.Height / 2.0;
+        var m = new Mat(2, 3, MatType.CV_64FC1);
+        m.Set(0, 0, a);
+        m.Set(0, 1, 0.0);
+        m.Set(0, 2, cx - a * cx);
+        m.Set(1, 0, c);
+        m.Set(1, 1, d);
+        m.Set(1, 2, cy - c * cx - d * cy);
+        return m;
     }
 }
