@@ -65,7 +65,8 @@ public readonly record struct PlateRegion(Point2f Centre, float Width, float Hei
 /// <summary>
 /// Finds plate candidates in a BGR image: blue, yellow and green plates by colour (HSV masks closed
 /// across the character gaps), and any plate by the dense vertical strokes its characters make (Sobel
-/// x, closed horizontally), which also finds white and black plates and faded ones. Candidates are
+/// x, closed horizontally; also on the image equalised locally, for washed-out plates), which also
+/// finds white and black plates and faded ones. Candidates are
 /// filtered by shape (aspect 1.8–7, fill) and ranked; the reader decides which are plates.
 /// </summary>
 public static class PlateLocator
@@ -73,7 +74,8 @@ public static class PlateLocator
     /// <summary>Images are searched at most this large (longest side); plates are then at least ~30 px long.</summary>
     public const int WorkSize = 1024;
 
-    public static List<PlateRegion> Locate(Mat bgr, int maxCandidates = 16)
+    /// <param name="equalise">Also search the image with its contrast equalised locally (the default; off only to measure what that search adds).</param>
+    public static List<PlateRegion> Locate(Mat bgr, int maxCandidates = 16, bool equalise = true)
     {
         ArgumentNullException.ThrowIfNull(bgr);
         var scale = Math.Min(1.0, WorkSize / (double)Math.Max(bgr.Width, bgr.Height));
@@ -110,6 +112,16 @@ public static class PlateLocator
             Cv2.CvtColor(work, gray, ColorConversionCodes.BGR2GRAY);
             Strokes(gray, hsv, found, 1);
 
+            // Washed-out plates (haze, glare, a low sun, faded paint) have strokes too faint for a threshold
+            // set by the whole image's edges: the same search on the image with its contrast equalised
+            // locally (CLAHE, clip limit 2 on an 8×8 grid) finds them.
+            if (equalise)
+            {
+                using var equalised = new Mat();
+                Clahe.Apply(gray, equalised);
+                Strokes(equalised, hsv, found, 1);
+            }
+
             // Large plates: their characters are far apart at full size; half size closes them.
             using var half = new Mat();
             Cv2.Resize(gray, half, new Size(), 0.5, 0.5, InterpolationFlags.Area);
@@ -139,6 +151,12 @@ public static class PlateLocator
 
         return kept.Select(k => k.Region).Select(c => c with { Centre = new Point2f((float)(c.Centre.X / scale), (float)(c.Centre.Y / scale)), Width = (float)(c.Width / scale), Height = (float)(c.Height / scale) }).ToList();
     }
+
+    [ThreadStatic]
+    private static CLAHE? _clahe;
+
+    /// <summary>OpenCV's CLAHE object keeps state while it works: one per thread.</summary>
+    private static CLAHE Clahe => _clahe ??= Cv2.CreateCLAHE(2, new Size(8, 8));
 
     /// <summary>Regions dense in vertical strokes (characters), found at 1/<paramref name="factor"/> of the work size.</summary>
     private static void Strokes(Mat gray, Mat hsv, List<PlateRegion> found, int factor)
