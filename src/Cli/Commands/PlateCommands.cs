@@ -179,6 +179,7 @@ public static class PlateCommands
         train.SetAction(async (parse, cancellationToken) =>
         {
             var n = parse.GetValue(samples);
+            await RequirePyTorchAsync(cancellationToken); // before minutes of crops, not after
             var dir = Path.Combine(DevStack.RepoPaths.DataDirectory, "plates-train");
             Directory.CreateDirectory(dir);
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -195,6 +196,32 @@ public static class PlateCommands
             return python.ExitCode;
         });
         return train;
+    }
+
+    /// <summary>The trainer's imports, checked up front: a machine without them once wrote 100,000 crops for 9 minutes and then failed.</summary>
+    private static async Task RequirePyTorchAsync(CancellationToken cancellationToken)
+    {
+        var check = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { ArgumentList = { "-c", "import numpy, torch" }, RedirectStandardError = true };
+        System.Diagnostics.Process? python;
+        try
+        {
+            python = System.Diagnostics.Process.Start(check);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new CliException($"plates train needs /usr/bin/python3 with PyTorch and NumPy ({e.Message}): apt-get install python3-torch python3-numpy", 1);
+        }
+
+        using (python)
+        {
+            var error = await python!.StandardError.ReadToEndAsync(cancellationToken);
+            await python.WaitForExitAsync(cancellationToken);
+            if (python.ExitCode != 0)
+            {
+                var reason = error.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? $"exit {python.ExitCode}";
+                throw new CliException($"plates train needs PyTorch and NumPy for /usr/bin/python3 ({reason}): apt-get install python3-torch python3-numpy", 1);
+            }
+        }
     }
 
     private static PlateReader Reader(string? model, float minEvidence = PlateReader.DefaultMinEvidence)
