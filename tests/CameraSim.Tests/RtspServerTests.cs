@@ -13,6 +13,13 @@ public sealed class RtspServerTests(CameraSimFixture sim)
     /// <summary>2 s at 25 fps. A wrong timeline mapping is off by whole offsets (hundreds of frames).</summary>
     private const int MaxLagFrames = 50;
 
+    /// <summary>
+    /// 5 s at 25 fps: how far behind the live edge the closest of a pull's frames may be while ffmpeg
+    /// decodes 720p on two cores shared with the other test projects (96 frames once, on a clean
+    /// clone's CI run). Still well under the smallest wrong mapping, a scene offset of 20 s (500 frames).
+    /// </summary>
+    private const int MaxLoadedLagFrames = 125;
+
     [Fact]
     public async Task A_healthy_camera_streams_the_live_loop_in_step_with_the_manifest()
     {
@@ -36,7 +43,7 @@ public sealed class RtspServerTests(CameraSimFixture sim)
             closest = Math.Min(closest, behind);
         }
 
-        closest.ShouldBeLessThan(MaxLagFrames, "the frame closest to the live edge");
+        closest.ShouldBeLessThan(MaxLoadedLagFrames, "the frame closest to the live edge");
 
         // Consecutive frames: nothing skipped, nothing repeated.
         for (var i = 1; i < live.Count; i++)
