@@ -170,6 +170,15 @@ public sealed class PlateReader : IDisposable
         var bestCut = region;
         var sure = Math.Max(SureConfidence, MinEvidence);
         var partial = 0;
+        void Consider(OcrResult result, PlateRegion cut)
+        {
+            if (result.Text.Length > 0 && result.Confidence > best.Confidence)
+            {
+                best = result;
+                bestCut = cut;
+            }
+        }
+
         foreach (var variant in Cuts)
         {
             if (best.Confidence >= sure || (variant.Shift != 0 && partial < PartialCharacters))
@@ -181,22 +190,13 @@ public sealed class PlateReader : IDisposable
             PlateRectifier.Cut(bgr, cut, crop, bytes);
             var result = _ocr.Read(bytes, region.Colour);
             partial = Math.Max(partial, Confident(result.CharacterConfidence));
-            if (result.Text.Length > 0 && result.Confidence > best.Confidence)
-            {
-                best = result;
-                bestCut = cut;
-            }
+            Consider(result, cut);
 
             // A turned region may be a plate seen from the side, its characters upright rather than turned
             // with it: it is also cut so, and which reading wins decides (a slanted 1 is read as a J with confidence).
             if (variant == Cuts[0] && PlateRectifier.CutSheared(bgr, region, crop, bytes))
             {
-                var sheared = _ocr.Read(bytes, region.Colour);
-                if (sheared.Text.Length > 0 && sheared.Confidence > best.Confidence)
-                {
-                    best = sheared;
-                    bestCut = region;
-                }
+                Consider(_ocr.Read(bytes, region.Colour), region);
             }
         }
 
@@ -207,11 +207,9 @@ public sealed class PlateReader : IDisposable
             {
                 var cut = region with { Width = region.Width * grow, Height = region.Height * grow };
                 PlateRectifier.CutTwoRows(bgr, cut, crop, bytes);
-                var result = _ocr.Read(bytes, PlateColour.Yellow);
-                if (result.Text.Length == 7 && result.Confidence > best.Confidence)
+                if (_ocr.Read(bytes, PlateColour.Yellow) is { Text.Length: 7 } result)
                 {
-                    best = result;
-                    bestCut = cut;
+                    Consider(result, cut);
                 }
             }
         }

@@ -27,16 +27,24 @@ public static class PlateRectifier
     /// <summary>Pixels of one crop, row by row: the reader's input.</summary>
     public const int Pixels = Height * Width;
 
-    /// <summary>Cuts the crop into <paramref name="crop"/> and copies its pixels into <paramref name="pixels"/> (<see cref="Pixels"/> bytes), as the reader takes them.</summary>
-    public static void Cut(Mat bgrOrGray, PlateRegion region, Mat crop, byte[] pixels)
+    private static void RequireCropSize(byte[] pixels)
     {
         if (pixels.Length != Pixels)
         {
             throw new ArgumentException($"a crop has {Pixels} bytes, not {pixels.Length}", nameof(pixels));
         }
+    }
+
+    /// <summary>The crop's pixels, row by row, as the reader takes them.</summary>
+    private static void CopyOut(Mat crop, byte[] pixels) => System.Runtime.InteropServices.Marshal.Copy(crop.Data, pixels, 0, Pixels);
+
+    /// <summary>Cuts the crop into <paramref name="crop"/> and copies its pixels into <paramref name="pixels"/> (<see cref="Pixels"/> bytes), as the reader takes them.</summary>
+    public static void Cut(Mat bgrOrGray, PlateRegion region, Mat crop, byte[] pixels)
+    {
+        RequireCropSize(pixels);
 
         Cut(bgrOrGray, region, crop);
-        System.Runtime.InteropServices.Marshal.Copy(crop.Data, pixels, 0, Pixels);
+        CopyOut(crop, pixels);
     }
 
     /// <summary>Writes the crop (grey, <see cref="Height"/>×<see cref="Width"/>) into <paramref name="crop"/>.</summary>
@@ -60,10 +68,7 @@ public static class PlateRectifier
     /// </summary>
     public static bool CutSheared(Mat bgrOrGray, PlateRegion region, Mat crop, byte[] pixels)
     {
-        if (pixels.Length != Pixels)
-        {
-            throw new ArgumentException($"a crop has {Pixels} bytes, not {pixels.Length}", nameof(pixels));
-        }
+        RequireCropSize(pixels);
 
         var a = region.Angle * Math.PI / 180;
         if (Math.Abs(region.Angle) < ShearedMinAngle || Math.Abs(region.Angle) > 60)
@@ -81,7 +86,7 @@ public static class PlateRectifier
         var u = new Point2f((float)Math.Cos(a), (float)Math.Sin(a)) * (length * GrowWidth / 2);
         var v = new Point2f(0, height * GrowHeight / 2);
         Cut(bgrOrGray, region, region.Centre - u - v, region.Centre + u - v, region.Centre - u + v, height * GrowHeight, crop);
-        System.Runtime.InteropServices.Marshal.Copy(crop.Data, pixels, 0, Pixels);
+        CopyOut(crop, pixels);
         return true;
     }
 
@@ -136,10 +141,7 @@ public static class PlateRectifier
     /// </summary>
     public static void CutTwoRows(Mat bgrOrGray, PlateRegion region, Mat crop, byte[] pixels)
     {
-        if (pixels.Length != Pixels)
-        {
-            throw new ArgumentException($"a crop has {Pixels} bytes, not {pixels.Length}", nameof(pixels));
-        }
+        RequireCropSize(pixels);
 
         crop.Create(Height, Width, MatType.CV_8UC1);
         var a = region.Angle * Math.PI / 180;
@@ -150,7 +152,7 @@ public static class PlateRectifier
         if (GrayAround(bgrOrGray, region, (int)(region.Height * 0.1f) + 2, gray) is not { } roi)
         {
             crop.SetTo(Scalar.All(0));
-            System.Runtime.InteropServices.Marshal.Copy(crop.Data, pixels, 0, Pixels);
+            CopyOut(crop, pixels);
             return;
         }
 
@@ -170,7 +172,7 @@ public static class PlateRectifier
         }
 
         Stretch(crop.AsSpan<byte>());
-        System.Runtime.InteropServices.Marshal.Copy(crop.Data, pixels, 0, Pixels);
+        CopyOut(crop, pixels);
     }
 
     /// <summary>
