@@ -81,12 +81,12 @@ public static class PlateCommands
             using var reader = Reader(parse.GetValue(model));
             var (heldOut, renderer) = (parse.GetValue(seed), CameraNet.Plates.Synthesis.PlateRenderer.Default);
             var thresholds = new[] { 0.05f, 0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 0.95f };
-            var acceptedPlates = new int[thresholds.Length];
-            var acceptedRight = new int[thresholds.Length];
-            var acceptedOthers = new int[thresholds.Length];
-            var evidencePlates = new int[thresholds.Length];
-            var evidenceRight = new int[thresholds.Length];
-            var evidenceOthers = new int[thresholds.Length];
+            // Two acceptance rules side by side: the weakest character's probability (the reading's
+            // confidence) and the second-weakest's (its evidence, what the reader judges).
+            Func<OcrResult, float>[] rules = [r => r.Confidence, r => r.Evidence];
+            var acceptedPlates = new int[rules.Length, thresholds.Length];
+            var acceptedRight = new int[rules.Length, thresholds.Length];
+            var acceptedOthers = new int[rules.Length, thresholds.Length];
             int plates = 0, others = 0, exact = 0;
             var gate = new object();
             await Parallel.ForAsync(0, n, cancellationToken, (i, _) =>
@@ -105,18 +105,15 @@ public static class PlateCommands
                         others++;
                     }
 
-                    for (var k = 0; k < thresholds.Length; k++)
+                    for (var rule = 0; rule < rules.Length; rule++)
                     {
-                        if (read.Text.Length > 0 && read.Confidence >= thresholds[k])
+                        for (var k = 0; k < thresholds.Length; k++)
                         {
-                            (label.Length > 0 ? acceptedPlates : acceptedOthers)[k]++;
-                            acceptedRight[k] += read.Text == label ? 1 : 0;
-                        }
-
-                        if (read.Text.Length > 0 && read.Evidence >= thresholds[k])
-                        {
-                            (label.Length > 0 ? evidencePlates : evidenceOthers)[k]++;
-                            evidenceRight[k] += read.Text == label ? 1 : 0;
+                            if (read.Text.Length > 0 && rules[rule](read) >= thresholds[k])
+                            {
+                                (label.Length > 0 ? acceptedPlates : acceptedOthers)[rule, k]++;
+                                acceptedRight[rule, k] += read.Text == label ? 1 : 0;
+                            }
                         }
                     }
                 }
@@ -128,10 +125,10 @@ public static class PlateCommands
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"exact (any confidence): {exact} / {plates} = {100.0 * exact / Math.Max(1, plates):0.00}%"));
             Console.Out.WriteLine("threshold	plates accepted	accepted and exact	non-plates accepted	| by evidence: plates accepted	accepted and exact	non-plates accepted");
             string Percent(int count, int of) => string.Create(CultureInfo.InvariantCulture, $"{100.0 * count / Math.Max(1, of):0.00}%");
+            string Rule(int rule, int k) => $"{Percent(acceptedPlates[rule, k], plates)}	{Percent(acceptedRight[rule, k], plates)}	{Percent(acceptedOthers[rule, k], others)}";
             for (var k = 0; k < thresholds.Length; k++)
             {
-                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{thresholds[k]:0.00}	{Percent(acceptedPlates[k], plates)}	{Percent(acceptedRight[k], plates)}	{Percent(acceptedOthers[k], others)}	| {Percent(evidencePlates[k], plates)}	{Percent(evidenceRight[k], plates)}	{Percent(evidenceOthers[k], others)}"));
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{thresholds[k]:0.00}	{Rule(0, k)}	| {Rule(1, k)}"));
             }
 
             return 0;
