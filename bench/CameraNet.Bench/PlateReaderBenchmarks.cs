@@ -21,6 +21,9 @@ public class PlateReaderBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        // One core: OpenCV would otherwise spread a resize or a filter over both (the ONNX session is
+        // already single-threaded). The ingest worker reads many cameras' frames side by side.
+        Cv2.SetNumThreads(1);
         _reader = PlateReader.CreateDefault();
         _withPlate = PlateScene.Frame("津A12345", PlateStyle.Blue);
         _withoutPlate = _withPlate.Clone();
