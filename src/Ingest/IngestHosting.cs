@@ -16,6 +16,7 @@ public static class IngestHosting
             .BindConfiguration(IngestOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IngestOptions>>(sp => new RetiredSettingsCheck(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton<EventPublisher>();
         services.AddSingleton(sp =>
         {
@@ -35,6 +36,27 @@ public static class IngestHosting
         services.AddHostedService<MetricsEndpoint>();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
         return builder;
+    }
+
+    /// <summary>
+    /// Settings that were renamed or removed, with what to do instead: binding ignores an unknown key, so
+    /// an old configuration would otherwise run silently on the default.
+    /// </summary>
+    private static readonly (string Key, string Instead)[] Retired =
+    [
+        ("PlateMinConfidence", "renamed Ingest:PlateMinEvidence on 2026-12-01 (it now judges the second-weakest character's probability, not the weakest's); rename the key"),
+    ];
+
+    private static List<string> RetiredSettings(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(IngestOptions.Section);
+        return [.. Retired.Where(r => section[r.Key] is not null).Select(r => $"{IngestOptions.Section}:{r.Key} is {r.Instead}")];
+    }
+
+    private sealed class RetiredSettingsCheck(IConfiguration configuration) : IValidateOptions<IngestOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, IngestOptions options) =>
+            RetiredSettings(configuration) is { Count: > 0 } found ? ValidateOptionsResult.Fail(found) : ValidateOptionsResult.Success;
     }
 }
 
