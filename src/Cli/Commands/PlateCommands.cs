@@ -16,10 +16,11 @@ public static class PlateCommands
         var paths = new Argument<string[]>("PATH") { Description = "image files or directories (searched for images, not recursively)", Arity = ArgumentArity.OneOrMore };
         var model = new Option<string?>("--model") { Description = "read with this ONNX model instead of the committed one (to measure a candidate)" };
         var minEvidence = new Option<float>("--min-evidence") { Description = "drop readings whose second-weakest character is less probable than this", DefaultValueFactory = _ => PlateReader.DefaultMinEvidence };
-        var read = new Command("read", "Read the plates in images: TSV 'file<TAB>plate<TAB>confidence<TAB>box' (box: cx,cy,w,h in pixels) on stdout, problems per file on stderr") { paths, model, minEvidence };
+        var provinceModel = new Option<string?>("--province-model") { Description = "tell provinces with this ONNX model instead of the committed one (to measure a candidate)" };
+        var read = new Command("read", "Read the plates in images: TSV 'file<TAB>plate<TAB>confidence<TAB>box' (box: cx,cy,w,h in pixels) on stdout, problems per file on stderr") { paths, model, provinceModel, minEvidence };
         read.SetAction(parse =>
         {
-            using var reader = Reader(parse.GetValue(model), parse.GetValue(minEvidence));
+            using var reader = Reader(parse.GetValue(model), parse.GetValue(minEvidence), parse.GetValue(provinceModel));
             var failed = EachImage(parse.GetValue(paths)!, (path, image) =>
             {
                 foreach (var plate in reader.Read(image))
@@ -57,7 +58,7 @@ public static class PlateCommands
             return 0;
         });
 
-        return new Command("plates", "Licence-plate recognition") { read, locate, Train(), Evaluate(model), AnalystCommands.Watch(), AnalystCommands.Search() };
+        return new Command("plates", "Licence-plate recognition") { read, locate, Train(), Evaluate(model, provinceModel), AnalystCommands.Watch(), AnalystCommands.Search() };
     }
 
     /// <summary>
@@ -65,11 +66,11 @@ public static class PlateCommands
     /// many plates it reads exactly, and at each confidence threshold how many plates it accepts and how
     /// many non-plate crops it wrongly accepts. The threshold is chosen from these, not from real photos.
     /// </summary>
-    private static Command Evaluate(Option<string?> model)
+    private static Command Evaluate(Option<string?> model, Option<string?> provinceModel)
     {
         var samples = new Option<int>("--samples") { Description = "held-out synthetic crops", DefaultValueFactory = _ => 20_000 };
         var seed = new Option<int>("--seed") { Description = $"seed of the held-out crops (training uses {SampleGenerator.TrainingSeed})", DefaultValueFactory = _ => 1 };
-        var evaluate = new Command("evaluate", "Measure the reader on held-out synthetic crops: exact reads, and plates/non-plates accepted per confidence threshold") { samples, seed, model };
+        var evaluate = new Command("evaluate", "Measure the reader on held-out synthetic crops: exact reads, plates/non-plates accepted per confidence threshold, provinces with and without the province classifier") { samples, seed, model, provinceModel };
         evaluate.SetAction(async (parse, cancellationToken) =>
         {
             var n = parse.GetValue(samples);
@@ -78,7 +79,7 @@ public static class PlateCommands
                 throw new CliException($"--samples {n}: at least 100 crops are needed for a measurement", 2);
             }
 
-            using var reader = Reader(parse.GetValue(model));
+            using var reader = Reader(parse.GetValue(model), provinceModel: parse.GetValue(provinceModel));
             var (heldOut, renderer) = (parse.GetValue(seed), CameraNet.Plates.Synthesis.PlateRenderer.Default);
             var thresholds = new[] { 0.05f, 0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 0.95f };
             // Two acceptance rules side by side: the weakest character's probability (the reading's
@@ -131,6 +132,41 @@ public static class PlateCommands
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{thresholds[k]:0.00}	{Rule(0, k)}	| {Rule(1, k)}"));
             }
 
+            // What the province classifier adds: the same held-out photographed plates read by the
+            // line reader alone and with the classifier's second opinion.
+            var lineOnly = new PlateReader(reader.Ocr, null, reader.MinEvidence); // shares the reader's session: not disposed
+            var regions = n / 4;
+            var counts = new int[2, 3]; // [line only, with classifier] x [read, province right, exact]
+            await Parallel.ForAsync(0, regions, cancellationToken, (i, _) =>
+            {
+                var (scene, region, plate) = SampleGenerator.OneRowPlate(heldOut, i, renderer);
+                using (scene)
+                {
+                    var reads = new[] { lineOnly.ReadRegion(scene, region), reader.ReadRegion(scene, region) };
+                    lock (gate)
+                    {
+                        for (var r = 0; r < reads.Length; r++)
+                        {
+                            if (reads[r] is { } read)
+                            {
+                                counts[r, 0]++;
+                                counts[r, 1] += read.Text[0] == plate[0] ? 1 : 0;
+                                counts[r, 2] += read.Text == plate ? 1 : 0;
+                            }
+                        }
+                    }
+                }
+
+                return ValueTask.CompletedTask;
+            });
+
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"held-out one-row plates read in their (jittered) regions: {regions} (seed {heldOut})"));
+            Console.Out.WriteLine("reader	accepted	province right (of accepted)	exact (of all)");
+            foreach (var (r, name) in new[] { (0, "line reader alone"), (1, reader.Provinces is null ? "(no province classifier)" : "with the province classifier") })
+            {
+                Console.Out.WriteLine($"{name}	{Percent(counts[r, 0], regions)}	{Percent(counts[r, 1], counts[r, 0])}	{Percent(counts[r, 2], regions)}");
+            }
+
             return 0;
         });
         return evaluate;
@@ -165,34 +201,82 @@ public static class PlateCommands
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{Path.GetFileName(path)}\t{text}\t{confidence:0.000}\t{box.Centre.X:0},{box.Centre.Y:0},{box.Width:0},{box.Height:0}"));
 
-    /// <summary><c>plates train</c>: synthetic crops from C#, the network trained by PyTorch (a development step), exported to ONNX.</summary>
+    /// <summary>
+    /// <c>plates train</c>: synthetic crops from C#, the networks trained by PyTorch (a development step),
+    /// exported to ONNX: the line reader (<c>train_ocr.py</c>), then the province classifier (<c>train_province.py</c>).
+    /// </summary>
     private static Command Train()
     {
-        var samples = new Option<int>("--samples") { Description = "synthetic training crops", DefaultValueFactory = _ => 100_000 };
-        var epochs = new Option<int>("--epochs") { Description = "passes over the crops", DefaultValueFactory = _ => 11 };
+        var samples = new Option<int>("--samples") { Description = "synthetic training crops for the line reader", DefaultValueFactory = _ => 100_000 };
+        var epochs = new Option<int>("--epochs") { Description = "passes over the line reader's crops", DefaultValueFactory = _ => 11 };
+        var provinceSamples = new Option<int>("--province-samples") { Description = "synthetic training crops for the province classifier", DefaultValueFactory = _ => 100_000 };
+        var provinceEpochs = new Option<int>("--province-epochs") { Description = "passes over the province classifier's crops", DefaultValueFactory = _ => 6 };
         var seed = new Option<int>("--seed") { Description = "seed of the crops and of the training", DefaultValueFactory = _ => SampleGenerator.TrainingSeed };
-        var output = new Option<string>("--out") { Description = "where the model goes", DefaultValueFactory = _ => Path.Combine(DevStack.RepoPaths.Root, "src", "Plates", "Models", "plate-ocr.onnx") };
-        var train = new Command("train", "Train the plate reader from synthetic plates only (needs python3-torch; a development step, never run by tests or CI)") { samples, epochs, seed, output };
+        var models = Path.Combine(DevStack.RepoPaths.Root, "src", "Plates", "Models");
+        var output = new Option<string>("--out") { Description = "where the line reader's model goes", DefaultValueFactory = _ => Path.Combine(models, "plate-ocr.onnx") };
+        var provinceOutput = new Option<string>("--province-out") { Description = "where the province classifier's model goes", DefaultValueFactory = _ => Path.Combine(models, "plate-province.onnx") };
+        var only = new Option<string?>("--only") { Description = "train one model only: reader or province" };
+        only.AcceptOnlyFromAmong("reader", "province");
+        var train = new Command("train", "Train the plate reader from synthetic plates only (needs python3-torch; a development step, never run by tests or CI)")
+        {
+            samples, epochs, provinceSamples, provinceEpochs, seed, output, provinceOutput, only,
+        };
         train.SetAction(async (parse, cancellationToken) =>
         {
-            var n = parse.GetValue(samples);
             await RequirePyTorchAsync(cancellationToken); // before minutes of crops, not after
+            try
+            {
+                SampleWriter.Renderer();
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new CliException($"plates train: {e.Message}", 1);
+            }
+
             var dir = Path.Combine(DevStack.RepoPaths.DataDirectory, "plates-train");
             Directory.CreateDirectory(dir);
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            await SampleWriter.WriteAsync(dir, n, parse.GetValue(seed), cancellationToken);
-            Console.Error.WriteLine($"cameranet: {n} synthetic crops in {clock.Elapsed.TotalSeconds:0} s -> {dir}");
-            var script = Path.Combine(DevStack.RepoPaths.Root, "tools", "plates", "train_ocr.py");
-            var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3")
+            var which = parse.GetValue(only);
+            var trainSeed = parse.GetValue(seed);
+            if (which is null or "reader")
             {
-                ArgumentList = { script, "--data", dir, "--out", parse.GetValue(output)!, "--epochs", parse.GetValue(epochs).ToString(CultureInfo.InvariantCulture), "--seed", parse.GetValue(seed).ToString(CultureInfo.InvariantCulture) },
-            };
-            using var python = System.Diagnostics.Process.Start(start) ?? throw new CliException("cannot start /usr/bin/python3 (apt install python3-torch)", 1);
-            await python.WaitForExitAsync(cancellationToken);
-            Console.Error.WriteLine($"cameranet: training finished in {clock.Elapsed.TotalMinutes:0.0} min (exit {python.ExitCode})");
-            return python.ExitCode;
+                var exit = await TrainStageAsync("line reader", "train_ocr.py", dir, parse.GetValue(samples), parse.GetValue(epochs), trainSeed, parse.GetValue(output)!,
+                    (n, ct) => SampleWriter.WriteAsync(dir, n, trainSeed, ct), cancellationToken);
+                if (exit != 0)
+                {
+                    return exit;
+                }
+            }
+
+            if (which is null or "province")
+            {
+                return await TrainStageAsync("province classifier", "train_province.py", dir, parse.GetValue(provinceSamples), parse.GetValue(provinceEpochs), trainSeed, parse.GetValue(provinceOutput)!,
+                    (n, ct) => SampleWriter.WriteProvincesAsync(dir, n, trainSeed, ct), cancellationToken);
+            }
+
+            return 0;
         });
         return train;
+    }
+
+    /// <summary>Writes one model's crops, then runs its trainer script on them; the script's exit code.</summary>
+    private static async Task<int> TrainStageAsync(string what, string script, string dir, int samples, int epochs, int seed, string output,
+        Func<int, CancellationToken, Task> writeCrops, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await writeCrops(samples, cancellationToken);
+        Console.Error.WriteLine($"cameranet: {samples} synthetic crops for the {what} in {clock.Elapsed.TotalSeconds:0} s -> {dir}");
+        var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3")
+        {
+            ArgumentList =
+            {
+                Path.Combine(DevStack.RepoPaths.Root, "tools", "plates", script), "--data", dir, "--out", output,
+                "--epochs", epochs.ToString(CultureInfo.InvariantCulture), "--seed", seed.ToString(CultureInfo.InvariantCulture),
+            },
+        };
+        using var python = System.Diagnostics.Process.Start(start) ?? throw new CliException("cannot start /usr/bin/python3 (apt install python3-torch)", 1);
+        await python.WaitForExitAsync(cancellationToken);
+        Console.Error.WriteLine($"cameranet: {what} trained in {clock.Elapsed.TotalMinutes:0.0} min (exit {python.ExitCode})");
+        return python.ExitCode;
     }
 
     /// <summary>The trainer's imports, checked up front: a machine without them once wrote 100,000 crops for 9 minutes and then failed.</summary>
@@ -221,11 +305,11 @@ public static class PlateCommands
         }
     }
 
-    private static PlateReader Reader(string? model, float minEvidence = PlateReader.DefaultMinEvidence)
+    private static PlateReader Reader(string? model, float minEvidence = PlateReader.DefaultMinEvidence, string? provinceModel = null)
     {
         try
         {
-            return model is null ? PlateReader.CreateDefault(minEvidence) : PlateReader.FromFile(model, minEvidence);
+            return model is null && provinceModel is null ? PlateReader.CreateDefault(minEvidence) : PlateReader.FromFiles(model, provinceModel, minEvidence);
         }
         catch (ArgumentException e)
         {

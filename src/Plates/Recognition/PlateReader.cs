@@ -51,8 +51,10 @@ public sealed class PlateReader : IDisposable
     private static readonly float[] TwoRowVariants = [1f, 1.08f];
 
     private readonly PlateOcr _ocr;
+    private readonly ProvinceClassifier? _provinces;
 
-    public PlateReader(PlateOcr ocr, float minEvidence = DefaultMinEvidence)
+    /// <param name="provinces">Second opinion on one-row plates' province characters (see <see cref="ReadRegion(Mat, PlateRegion)"/>); null: the line reader's alone.</param>
+    public PlateReader(PlateOcr ocr, ProvinceClassifier? provinces = null, float minEvidence = DefaultMinEvidence)
     {
         if (!(minEvidence is >= 0 and <= 1))
         {
@@ -60,6 +62,7 @@ public sealed class PlateReader : IDisposable
         }
 
         _ocr = ocr;
+        _provinces = provinces;
         MinEvidence = minEvidence;
     }
 
@@ -69,18 +72,43 @@ public sealed class PlateReader : IDisposable
     /// </summary>
     public float MinEvidence { get; }
 
-    /// <summary>The reader with the committed model (embedded in this assembly).</summary>
-    public static PlateReader CreateDefault(float minEvidence = DefaultMinEvidence)
+    /// <summary>The reader with the committed models (embedded in this assembly).</summary>
+    public static PlateReader CreateDefault(float minEvidence = DefaultMinEvidence) =>
+        new(new PlateOcr(Embedded("models/plate-ocr.onnx")), new ProvinceClassifier(Embedded("models/plate-province.onnx")), minEvidence);
+
+    /// <summary>The committed line reader without the province classifier (to measure what the classifier adds).</summary>
+    public static PlateReader CreateLineReaderOnly(float minEvidence = DefaultMinEvidence) =>
+        new(new PlateOcr(Embedded("models/plate-ocr.onnx")), null, minEvidence);
+
+    private static byte[] Embedded(string name)
     {
-        using var stream = typeof(PlateReader).Assembly.GetManifestResourceStream("models/plate-ocr.onnx")
-            ?? throw new InvalidOperationException("the plate reader's model is missing from the assembly (run './cameranet plates train')");
+        using var stream = typeof(PlateReader).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"the plate reader's model {name} is missing from the assembly (run './cameranet plates train')");
         using var memory = new MemoryStream();
         stream.CopyTo(memory);
-        return new PlateReader(new PlateOcr(memory.ToArray()), minEvidence);
+        return memory.ToArray();
     }
 
-    /// <summary>A reader with another model (e.g. a candidate from <c>plates train --out</c>), to measure it before committing it.</summary>
-    public static PlateReader FromFile(string path, float minEvidence = DefaultMinEvidence)
+    /// <summary>
+    /// A reader with other models (e.g. candidates from <c>plates train --out/--province-out</c>), to
+    /// measure them before committing them; a null path takes the committed model.
+    /// </summary>
+    public static PlateReader FromFiles(string? linePath, string? provincePath, float minEvidence = DefaultMinEvidence)
+    {
+        var ocr = linePath is null ? new PlateOcr(Embedded("models/plate-ocr.onnx")) : Load(linePath, bytes => new PlateOcr(bytes));
+        try
+        {
+            var provinces = provincePath is null ? new ProvinceClassifier(Embedded("models/plate-province.onnx")) : Load(provincePath, bytes => new ProvinceClassifier(bytes));
+            return new PlateReader(ocr, provinces, minEvidence);
+        }
+        catch
+        {
+            ocr.Dispose();
+            throw;
+        }
+    }
+
+    private static T Load<T>(string path, Func<byte[], T> create)
     {
         byte[] model;
         try
@@ -94,11 +122,15 @@ public sealed class PlateReader : IDisposable
 
         try
         {
-            return new PlateReader(new PlateOcr(model), minEvidence);
+            return create(model);
         }
         catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
         {
-            throw new ArgumentException($"{path} is not a plate reader model ONNX Runtime can load: {e.Message}", nameof(path), e);
+            throw new ArgumentException($"{path} is not a model ONNX Runtime can load: {e.Message}", nameof(path), e);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"{path}: {e.Message}", nameof(path), e);
         }
     }
 
@@ -168,14 +200,16 @@ public sealed class PlateReader : IDisposable
         // the most confident reading stays, with the box it was read in.
         OcrResult best = default;
         var bestCut = region;
+        var bestUpright = false;
         var sure = Math.Max(SureConfidence, MinEvidence);
         var partial = 0;
-        void Consider(OcrResult result, PlateRegion cut)
+        void Consider(OcrResult result, PlateRegion cut, bool upright = false)
         {
             if (result.Text.Length > 0 && result.Confidence > best.Confidence)
             {
                 best = result;
                 bestCut = cut;
+                bestUpright = upright;
             }
         }
 
@@ -190,7 +224,7 @@ public sealed class PlateReader : IDisposable
             PlateRectifier.Cut(bgr, cut, crop, bytes);
             var result = _ocr.Read(bytes, region.Colour);
             partial = Math.Max(partial, Confident(result.CharacterConfidence));
-            Consider(result, cut);
+            Consider(result, cut, upright: true);
 
             // A turned region may be a plate seen from the side, its characters upright rather than turned
             // with it: it is also cut so, and which reading wins decides (a slanted 1 is read as a J with confidence).
@@ -214,9 +248,52 @@ public sealed class PlateReader : IDisposable
             }
         }
 
-        return best.Text is { Length: > 0 } text && best.Evidence >= MinEvidence
-            ? new PlateRead(text, best.Confidence, best.CharacterConfidence, bestCut)
-            : null;
+        if (best.Text is not { Length: > 0 } || best.Evidence < MinEvidence)
+        {
+            return null;
+        }
+
+        if (bestUpright && _provinces is not null && PlateGrammar.IsProvince(best.Text[0]))
+        {
+            best = SecondOpinion(bgr, bestCut, best, crop);
+        }
+
+        return new PlateRead(best.Text, best.Confidence, best.CharacterConfidence, bestCut);
+    }
+
+    [ThreadStatic]
+    private static byte[]? _provinceBytes;
+
+    /// <summary>
+    /// The province of a one-row plate read upright, from the province classifier's higher-resolution cut
+    /// of the plate's left end: its province replaces the line reader's when it is more probable than the
+    /// line reader's own. Only plates already accepted are asked (the classifier knows nothing of clutter),
+    /// and the acceptance does not change; a province the line reader saw no clear character for keeps
+    /// the line reader's low confidence.
+    /// </summary>
+    private OcrResult SecondOpinion(Mat bgr, PlateRegion cut, OcrResult read, Mat crop)
+    {
+        var bytes = _provinceBytes ??= new byte[PlateRectifier.ProvincePixels];
+        PlateRectifier.CutProvince(bgr, cut, crop, bytes);
+        var (province, probability) = _provinces!.Classify(bytes);
+        var characters = (float[])read.CharacterConfidence.Clone();
+        if (province == read.Text[0])
+        {
+            characters[0] = Math.Max(characters[0], probability);
+        }
+        else if (probability > characters[0])
+        {
+            // The classifier has no "no character" answer: on a province painted over or cut off it still
+            // names one, surely (a blank crop was told as 川 with 0.9997). Where the line reader saw no clear
+            // character (below the evidence threshold) its province is replaced but its doubt is kept.
+            characters[0] = characters[0] >= MinEvidence ? probability : characters[0];
+        }
+        else
+        {
+            return read;
+        }
+
+        return new OcrResult(province + read.Text[1..], characters.Min(), characters);
     }
 
     private static int Confident(float[]? characters)
@@ -241,5 +318,11 @@ public sealed class PlateReader : IDisposable
 
     public PlateOcr Ocr => _ocr;
 
-    public void Dispose() => _ocr.Dispose();
+    public ProvinceClassifier? Provinces => _provinces;
+
+    public void Dispose()
+    {
+        _ocr.Dispose();
+        _provinces?.Dispose();
+    }
 }

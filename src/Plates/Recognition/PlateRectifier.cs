@@ -51,7 +51,7 @@ public static class PlateRectifier
     public static void Cut(Mat bgrOrGray, PlateRegion region, Mat crop)
     {
         var corners = region.Corners(GrowWidth, GrowHeight);
-        Cut(bgrOrGray, region, corners[0], corners[1], corners[3], region.Height * GrowHeight, crop);
+        Cut(bgrOrGray, region, corners[0], corners[1], corners[3], region.Height * GrowHeight, new Size(Width, Height), crop);
     }
 
     /// <summary>A region must be turned at least this much (degrees) for <see cref="CutSheared"/> to differ enough from <see cref="Cut"/>.</summary>
@@ -85,30 +85,30 @@ public static class PlateRectifier
 
         var u = new Point2f((float)Math.Cos(a), (float)Math.Sin(a)) * (length * GrowWidth / 2);
         var v = new Point2f(0, height * GrowHeight / 2);
-        Cut(bgrOrGray, region, region.Centre - u - v, region.Centre + u - v, region.Centre - u + v, height * GrowHeight, crop);
+        Cut(bgrOrGray, region, region.Centre - u - v, region.Centre + u - v, region.Centre - u + v, height * GrowHeight, new Size(Width, Height), crop);
         CopyOut(crop, pixels);
         return true;
     }
 
-    /// <summary>Cuts the parallelogram (top-left, top-right, bottom-left corners; <paramref name="height"/> px high) of a region's surroundings into the crop.</summary>
-    private static void Cut(Mat bgrOrGray, PlateRegion region, Point2f topLeft, Point2f topRight, Point2f bottomLeft, float height, Mat crop)
+    /// <summary>Cuts the parallelogram (top-left, top-right, bottom-left corners; <paramref name="height"/> px high) of a region's surroundings into the crop, <paramref name="size"/> large.</summary>
+    private static void Cut(Mat bgrOrGray, PlateRegion region, Point2f topLeft, Point2f topRight, Point2f bottomLeft, float height, Size size, Mat crop)
     {
         using var transform = Cv2.GetAffineTransform(
             [topLeft, topRight, bottomLeft],
-            [new Point2f(0, 0), new Point2f(Width, 0), new Point2f(0, Height)]);
+            [new Point2f(0, 0), new Point2f(size.Width, 0), new Point2f(0, size.Height)]);
 
-        // Shrinking a large plate to 32 px high: sample from a version blurred to the target resolution, or strokes alias.
-        var shrink = height / Height;
+        // Shrinking a large plate to the crop's height: sample from a version blurred to the target resolution, or strokes alias.
+        var shrink = height / size.Height;
         if (bgrOrGray.Channels() == 1)
         {
-            Warp(bgrOrGray, transform, crop, shrink);
+            Warp(bgrOrGray, transform, size, crop, shrink);
             return;
         }
 
         using var gray = new Mat();
         if (GrayAround(bgrOrGray, region, (int)(region.Height * GrowHeight) + 2, gray) is not { } roi)
         {
-            crop.Create(Height, Width, MatType.CV_8UC1);
+            crop.Create(size, MatType.CV_8UC1);
             crop.SetTo(Scalar.All(0));
             return;
         }
@@ -117,7 +117,38 @@ public static class PlateRectifier
         using var shifted = transform.Clone();
         shifted.Set(0, 2, transform.At<double>(0, 2) + transform.At<double>(0, 0) * roi.X + transform.At<double>(0, 1) * roi.Y);
         shifted.Set(1, 2, transform.At<double>(1, 2) + transform.At<double>(1, 0) * roi.X + transform.At<double>(1, 1) * roi.Y);
-        Warp(gray, shifted, crop, shrink);
+        Warp(gray, shifted, size, crop, shrink);
+    }
+
+    /// <summary>Size of the province crop (<see cref="CutProvince"/>): about 0.33 px per mm of plate both ways, so the province character is ~15×30 px.</summary>
+    public const int ProvinceHeight = 64;
+
+    public const int ProvinceWidth = 56;
+
+    public const int ProvincePixels = ProvinceHeight * ProvinceWidth;
+
+    /// <summary>The span of the province crop along a one-row region's width (shares of it from its centre): the province character stands at -0.47 to -0.36 of a 440 mm plate, -0.47 to -0.37 of a 480 mm new-energy plate; the span allows for a box off by a tenth of the plate.</summary>
+    public const float ProvinceFrom = -0.56f, ProvinceTo = -0.16f;
+
+    /// <summary>
+    /// Cuts the left end of a one-row plate region (the province character and some of the letter) at
+    /// about twice the resolution of the reader's crop (<see cref="ProvinceHeight"/>×<see cref="ProvinceWidth"/>,
+    /// as tall as <see cref="GrowHeight"/> region heights), contrast stretched: a Chinese character's
+    /// strokes are too dense for the 32-px line crop, where a province is about 12×16 px.
+    /// </summary>
+    public static void CutProvince(Mat bgrOrGray, PlateRegion region, Mat crop, byte[] pixels)
+    {
+        if (pixels.Length != ProvincePixels)
+        {
+            throw new ArgumentException($"a province crop has {ProvincePixels} bytes, not {pixels.Length}", nameof(pixels));
+        }
+
+        var a = region.Angle * Math.PI / 180;
+        var u = new Point2f((float)Math.Cos(a), (float)Math.Sin(a)) * region.Width;
+        var v = new Point2f(-(float)Math.Sin(a), (float)Math.Cos(a)) * (region.Height * GrowHeight);
+        var topLeft = region.Centre + u * ProvinceFrom - v * 0.5f;
+        Cut(bgrOrGray, region, topLeft, topLeft + u * (ProvinceTo - ProvinceFrom), topLeft + v, region.Height * GrowHeight, new Size(ProvinceWidth, ProvinceHeight), crop);
+        System.Runtime.InteropServices.Marshal.Copy(crop.Data, pixels, 0, ProvincePixels);
     }
 
     /// <summary>
@@ -201,9 +232,9 @@ public static class PlateRectifier
         return roi;
     }
 
-    private static void Warp(Mat gray, Mat transform, Mat crop, double shrink)
+    private static void Warp(Mat gray, Mat transform, Size size, Mat crop, double shrink)
     {
-        WarpSmoothed(gray, transform, new Size(Width, Height), crop, shrink);
+        WarpSmoothed(gray, transform, size, crop, shrink);
         Stretch(crop.AsSpan<byte>());
     }
 

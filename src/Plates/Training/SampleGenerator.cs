@@ -27,17 +27,7 @@ public static class SampleGenerator
         // other text, grilles; the rest are cuts beside, half on, or far around a real plate.
         var decoy = negative && random.NextDouble() < 0.4;
         var (plate, style) = RandomPlate(random, renderer);
-        using var scene = Background(random, 360, 200);
-        Point2f[] quad;
-        using (var rendered = decoy ? Decoy(random) : PlateScene.RenderBgr(plate, style, renderer))
-        {
-            Weight(random, rendered);
-            Veil(random, rendered);
-            quad = Place(random, rendered, scene);
-        }
-
-        Degrade(random, scene);
-        var region = Region(quad);
+        using var scene = Photograph(random, () => decoy ? Decoy(random) : PlateScene.RenderBgr(plate, style, renderer), out var region);
         if (negative && !decoy)
         {
             region = Miss(random, region, scene.Size());
@@ -61,6 +51,66 @@ public static class SampleGenerator
         }
 
         return (pixels, negative ? string.Empty : plate);
+    }
+
+    /// <summary>
+    /// A training crop for the province classifier (<see cref="PlateRectifier.CutProvince"/>): a one-row
+    /// plate photographed and degraded as for <see cref="Sample"/>, its left end cut around a region
+    /// jittered the same way; the label is the province's index in <see cref="CameraNet.Contracts.PlateGrammar.Provinces"/>.
+    /// Seeded apart from <see cref="Sample"/>'s crops of the same (seed, index).
+    /// </summary>
+    public static (byte[] Pixels, int Province) ProvinceSample(int seed, int index, PlateRenderer renderer)
+    {
+        var (scene, region, plate) = OneRowPlate(seed, index, renderer);
+        using (scene)
+        {
+            using var crop = new Mat();
+            var pixels = new byte[PlateRectifier.ProvincePixels];
+            PlateRectifier.CutProvince(scene, region, crop, pixels);
+            return (pixels, CameraNet.Contracts.PlateGrammar.Provinces.IndexOf(plate[0], StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>
+    /// A one-row plate photographed and degraded as for <see cref="Sample"/> (a 360×200 scene, the
+    /// caller's to dispose), with its region jittered the way the locator misses: what the province
+    /// classifier is trained on, and what the reader with and without it is measured on.
+    /// </summary>
+    public static (Mat Scene, PlateRegion Region, string Plate) OneRowPlate(int seed, int index, PlateRenderer renderer)
+    {
+        var random = new Random(Mix(seed ^ ProvinceSeedSalt, index));
+        string plate;
+        PlateStyle style;
+        do
+        {
+            (plate, style) = RandomPlate(random, renderer);
+        }
+        while (style.TwoRow);
+
+        var scene = Photograph(random, () => PlateScene.RenderBgr(plate, style, renderer), out var region);
+        return (scene, Jitter(random, region) with { Colour = style.Colour }, plate);
+    }
+
+    private const int ProvinceSeedSalt = 0x50524F56; // "PROV"
+
+    /// <summary>
+    /// A scene with the rendered thing (a plate or a decoy) weighted, veiled, placed and photographed
+    /// (<see cref="Degrade"/>); <paramref name="region"/> is where it lies, as the locator would box it exactly.
+    /// </summary>
+    private static Mat Photograph(Random random, Func<Mat> render, out PlateRegion region)
+    {
+        var scene = Background(random, 360, 200);
+        Point2f[] quad;
+        using (var rendered = render())
+        {
+            Weight(random, rendered);
+            Veil(random, rendered);
+            quad = Place(random, rendered, scene);
+        }
+
+        Degrade(random, scene);
+        region = Region(quad);
+        return scene;
     }
 
     /// <summary>

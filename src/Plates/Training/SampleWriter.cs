@@ -12,6 +12,44 @@ public static class SampleWriter
         const int size = PlateRectifier.Pixels;
         var pixels = new byte[(long)count * size];
         var labels = new string[count];
+        var renderer = Renderer();
+        await Parallel.ForAsync(0, count, cancellationToken, (i, _) =>
+        {
+            var (crop, label) = SampleGenerator.Sample(seed, i, renderer);
+            crop.CopyTo(pixels.AsSpan((int)((long)i * size), size));
+            labels[i] = label;
+            return ValueTask.CompletedTask;
+        });
+
+        await File.WriteAllBytesAsync(Path.Combine(directory, "crops.u8"), pixels, cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(directory, "labels.txt"), string.Join('\n', labels) + "\n", new UTF8Encoding(false), cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the province classifier's crops for <c>tools/plates/train_province.py</c>: <c>provinces.u8</c>
+    /// (N × 64 × 56 grey bytes) and <c>provinces.labels</c> (N bytes, the province's index).
+    /// </summary>
+    public static async Task WriteProvincesAsync(string directory, int count, int seed, CancellationToken cancellationToken)
+    {
+        const int size = PlateRectifier.ProvincePixels;
+        var pixels = new byte[(long)count * size];
+        var labels = new byte[count];
+        var renderer = Renderer();
+        await Parallel.ForAsync(0, count, cancellationToken, (i, _) =>
+        {
+            var (crop, province) = SampleGenerator.ProvinceSample(seed, i, renderer);
+            crop.CopyTo(pixels.AsSpan((int)((long)i * size), size));
+            labels[i] = checked((byte)province);
+            return ValueTask.CompletedTask;
+        });
+
+        await File.WriteAllBytesAsync(Path.Combine(directory, "provinces.u8"), pixels, cancellationToken);
+        await File.WriteAllBytesAsync(Path.Combine(directory, "provinces.labels"), labels, cancellationToken);
+    }
+
+    /// <summary>The renderer training crops are drawn with; refuses (naming the missing fonts) when a face is not installed.</summary>
+    public static PlateRenderer Renderer()
+    {
         var renderer = PlateRenderer.Default;
         if (renderer.Glyphs.MissingFaces.Count > 0)
         {
@@ -19,15 +57,6 @@ public static class SampleWriter
             throw new InvalidOperationException($"fonts for training are not installed: {string.Join(", ", renderer.Glyphs.MissingFaces)} (apt-get install the packages named)");
         }
 
-        await Parallel.ForAsync(0, count, cancellationToken, (i, _) =>
-        {
-            var (crop, label) = SampleGenerator.Sample(seed, i, renderer);
-            crop.CopyTo(pixels.AsSpan(i * size, size));
-            labels[i] = label;
-            return ValueTask.CompletedTask;
-        });
-
-        await File.WriteAllBytesAsync(Path.Combine(directory, "crops.u8"), pixels, cancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(directory, "labels.txt"), string.Join('\n', labels) + "\n", new UTF8Encoding(false), cancellationToken);
+        return renderer;
     }
 }

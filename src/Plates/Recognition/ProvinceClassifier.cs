@@ -1,0 +1,64 @@
+using CameraNet.Contracts;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace CameraNet.Plates.Recognition;
+
+/// <summary>
+/// Tells the province character of a one-row plate from the left end of the plate cut at twice the line
+/// reader's resolution (<see cref="PlateRectifier.CutProvince"/>): a small convolutional network trained
+/// on synthetic plates only (<c>./cameranet plates train</c>), run with ONNX Runtime on one thread. On the
+/// line reader's 32-px crop a province is about 12×16 px, too coarse for a Chinese character's strokes:
+/// on held-out synthetic plates the line reader got 82% of provinces right against 96% of the other
+/// characters. Thread-safe (ONNX Runtime sessions are).
+/// </summary>
+public sealed class ProvinceClassifier : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly string _input;
+
+    public ProvinceClassifier(byte[] model)
+    {
+        var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+        options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL;
+        _session = new InferenceSession(model, options);
+        _input = _session.InputMetadata.Keys.Single();
+        var output = _session.OutputMetadata.Values.Single().Dimensions;
+        if (output.Length != 2 || output[^1] != PlateGrammar.Provinces.Length)
+        {
+            _session.Dispose();
+            throw new ArgumentException($"a province classifier emits {PlateGrammar.Provinces.Length} classes, this model [{string.Join(", ", output)}]", nameof(model));
+        }
+    }
+
+    /// <summary>The most probable province of a crop (<see cref="PlateRectifier.ProvincePixels"/> grey bytes, row by row) and its probability.</summary>
+    public (char Province, float Probability) Classify(ReadOnlySpan<byte> crop)
+    {
+        if (crop.Length != PlateRectifier.ProvincePixels)
+        {
+            throw new ArgumentException($"a province crop has {PlateRectifier.ProvincePixels} bytes, not {crop.Length}", nameof(crop));
+        }
+
+        var input = new DenseTensor<float>([1, 1, PlateRectifier.ProvinceHeight, PlateRectifier.ProvinceWidth]);
+        var buffer = input.Buffer.Span;
+        for (var i = 0; i < crop.Length; i++)
+        {
+            buffer[i] = crop[i] / 255f;
+        }
+
+        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_input, input)]);
+        var logProbs = results[0].AsTensor<float>();
+        var best = 0;
+        for (var k = 1; k < PlateGrammar.Provinces.Length; k++)
+        {
+            if (logProbs[0, k] > logProbs[0, best])
+            {
+                best = k;
+            }
+        }
+
+        return (PlateGrammar.Provinces[best], MathF.Exp(logProbs[0, best]));
+    }
+
+    public void Dispose() => _session.Dispose();
+}
