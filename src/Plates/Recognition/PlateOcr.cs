@@ -61,10 +61,16 @@ public sealed class PlateOcr : IDisposable
 
     public PlateOcr(byte[] model)
     {
-        var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
-        options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL;
-        _session = new InferenceSession(model, options);
+        _session = OneThreadSession(model);
         _input = _session.InputMetadata.Keys.Single();
+    }
+
+    /// <summary>An ONNX Runtime session on one thread, fully optimised: the plate models' (a worker runs many cameras, one frame per thread).</summary>
+    internal static InferenceSession OneThreadSession(byte[] model)
+    {
+        using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+        options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL;
+        return new InferenceSession(model, options);
     }
 
     /// <summary>The raw best path of one crop (no grammar check), for inspecting the reader.</summary>

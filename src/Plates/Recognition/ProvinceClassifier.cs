@@ -19,9 +19,7 @@ public sealed class ProvinceClassifier : IDisposable
 
     public ProvinceClassifier(byte[] model)
     {
-        var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
-        options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL;
-        _session = new InferenceSession(model, options);
+        _session = PlateOcr.OneThreadSession(model);
         _input = _session.InputMetadata.Keys.Single();
         var output = _session.OutputMetadata.Values.Single().Dimensions;
         if (output.Length != 2 || output[^1] != PlateGrammar.Provinces.Length)
