@@ -309,7 +309,7 @@ public static class PlateCommands
     {
         try
         {
-            return model is null && provinceModel is null ? PlateReader.CreateDefault(minEvidence) : PlateReader.FromFiles(model, provinceModel, minEvidence);
+            return PlateReader.FromFiles(model, provinceModel, minEvidence);
         }
         catch (ArgumentException e)
         {

@@ -13,9 +13,7 @@ public readonly record struct PlateRegion(Point2f Centre, float Width, float Hei
     /// <summary>The four corners: top-left, top-right, bottom-right, bottom-left of the upright plate.</summary>
     public Point2f[] Corners(float grow = 1, float growHeight = 1)
     {
-        var a = Angle * Math.PI / 180;
-        var u = new Point2f((float)Math.Cos(a), (float)Math.Sin(a));
-        var v = new Point2f(-u.Y, u.X);
+        var (u, v) = Axes();
         var hw = Width * grow / 2;
         var hh = Height * growHeight / 2;
         return
@@ -25,6 +23,14 @@ public readonly record struct PlateRegion(Point2f Centre, float Width, float Hei
             Centre + u * hw + v * hh,
             Centre - u * hw + v * hh,
         ];
+    }
+
+    /// <summary>Unit vectors along the plate's long side (left to right) and across it (top to bottom).</summary>
+    public (Point2f Along, Point2f Across) Axes()
+    {
+        var a = Angle * Math.PI / 180;
+        var along = new Point2f((float)Math.Cos(a), (float)Math.Sin(a));
+        return (along, new Point2f(-along.Y, along.X));
     }
 
     /// <summary>The region of an OpenCV rotated rectangle, long side first, angle in (-90, 90].</summary>

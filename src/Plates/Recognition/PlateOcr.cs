@@ -61,16 +61,8 @@ public sealed class PlateOcr : IDisposable
 
     public PlateOcr(byte[] model)
     {
-        _session = OneThreadSession(model);
+        _session = PlateModels.OneThreadSession(model);
         _input = _session.InputMetadata.Keys.Single();
-    }
-
-    /// <summary>An ONNX Runtime session on one thread, fully optimised: the plate models' (a worker runs many cameras, one frame per thread).</summary>
-    internal static InferenceSession OneThreadSession(byte[] model)
-    {
-        using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
-        options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL;
-        return new InferenceSession(model, options);
     }
 
     /// <summary>The raw best path of one crop (no grammar check), for inspecting the reader.</summary>
@@ -87,24 +79,13 @@ public sealed class PlateOcr : IDisposable
     /// </summary>
     public OcrResult Read(ReadOnlySpan<byte> crop, PlateColour colour = PlateColour.Unknown)
     {
-        if (crop.Length != PlateRectifier.Pixels)
-        {
-            throw new ArgumentException($"a crop has {PlateRectifier.Pixels} bytes, not {crop.Length}", nameof(crop));
-        }
-
         var (values, steps, classes) = Run(crop);
         return Decode(values, steps, classes, colour);
     }
 
     private (float[] Values, int Steps, int Classes) Run(ReadOnlySpan<byte> crop)
     {
-        var input = new DenseTensor<float>([1, 1, PlateRectifier.Height, PlateRectifier.Width]);
-        var buffer = input.Buffer.Span;
-        for (var i = 0; i < crop.Length; i++)
-        {
-            buffer[i] = crop[i] / 255f;
-        }
-
+        var input = PlateModels.Input(crop, PlateRectifier.Height, PlateRectifier.Width, "crop");
         using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_input, input)]);
         var output = results[0].AsTensor<float>(); // [1, T, classes] log-probabilities
         return (output.ToArray(), output.Dimensions[^2], output.Dimensions[^1]);

@@ -73,8 +73,7 @@ public sealed class PlateReader : IDisposable
     public float MinEvidence { get; }
 
     /// <summary>The reader with the committed models (embedded in this assembly).</summary>
-    public static PlateReader CreateDefault(float minEvidence = DefaultMinEvidence) =>
-        new(new PlateOcr(Embedded("models/plate-ocr.onnx")), new ProvinceClassifier(Embedded("models/plate-province.onnx")), minEvidence);
+    public static PlateReader CreateDefault(float minEvidence = DefaultMinEvidence) => FromFiles(null, null, minEvidence);
 
     /// <summary>The committed line reader without the province classifier (to measure what the classifier adds).</summary>
     public static PlateReader CreateLineReaderOnly(float minEvidence = DefaultMinEvidence) =>

@@ -27,16 +27,16 @@ public static class PlateRectifier
     /// <summary>Pixels of one crop, row by row: the reader's input.</summary>
     public const int Pixels = Height * Width;
 
-    private static void RequireCropSize(byte[] pixels)
+    private static void RequireCropSize(byte[] pixels, int size = Pixels, string kind = "crop")
     {
-        if (pixels.Length != Pixels)
+        if (pixels.Length != size)
         {
-            throw new ArgumentException($"a crop has {Pixels} bytes, not {pixels.Length}", nameof(pixels));
+            throw new ArgumentException($"a {kind} has {size} bytes, not {pixels.Length}", nameof(pixels));
         }
     }
 
-    /// <summary>The crop's pixels, row by row, as the reader takes them.</summary>
-    private static void CopyOut(Mat crop, byte[] pixels) => System.Runtime.InteropServices.Marshal.Copy(crop.Data, pixels, 0, Pixels);
+    /// <summary>The crop's pixels, row by row, as the models take them (<paramref name="pixels"/> already checked to be the crop's size).</summary>
+    private static void CopyOut(Mat crop, byte[] pixels) => System.Runtime.InteropServices.Marshal.Copy(crop.Data, pixels, 0, pixels.Length);
 
     /// <summary>Cuts the crop into <paramref name="crop"/> and copies its pixels into <paramref name="pixels"/> (<see cref="Pixels"/> bytes), as the reader takes them.</summary>
     public static void Cut(Mat bgrOrGray, PlateRegion region, Mat crop, byte[] pixels)
@@ -138,17 +138,14 @@ public static class PlateRectifier
     /// </summary>
     public static void CutProvince(Mat bgrOrGray, PlateRegion region, Mat crop, byte[] pixels)
     {
-        if (pixels.Length != ProvincePixels)
-        {
-            throw new ArgumentException($"a province crop has {ProvincePixels} bytes, not {pixels.Length}", nameof(pixels));
-        }
+        RequireCropSize(pixels, ProvincePixels, "province crop");
 
-        var a = region.Angle * Math.PI / 180;
-        var u = new Point2f((float)Math.Cos(a), (float)Math.Sin(a)) * region.Width;
-        var v = new Point2f(-(float)Math.Sin(a), (float)Math.Cos(a)) * (region.Height * GrowHeight);
+        var (along, across) = region.Axes();
+        var u = along * region.Width;
+        var v = across * (region.Height * GrowHeight);
         var topLeft = region.Centre + u * ProvinceFrom - v * 0.5f;
         Cut(bgrOrGray, region, topLeft, topLeft + u * (ProvinceTo - ProvinceFrom), topLeft + v, region.Height * GrowHeight, new Size(ProvinceWidth, ProvinceHeight), crop);
-        System.Runtime.InteropServices.Marshal.Copy(crop.Data, pixels, 0, ProvincePixels);
+        CopyOut(crop, pixels);
     }
 
     /// <summary>
@@ -175,9 +172,9 @@ public static class PlateRectifier
         RequireCropSize(pixels);
 
         crop.Create(Height, Width, MatType.CV_8UC1);
-        var a = region.Angle * Math.PI / 180;
-        var u = new Point2f((float)Math.Cos(a), (float)Math.Sin(a)) * region.Width;
-        var v = new Point2f(-(float)Math.Sin(a), (float)Math.Cos(a)) * region.Height;
+        var (along, across) = region.Axes();
+        var u = along * region.Width;
+        var v = across * region.Height;
         // Only the region's surroundings are converted and smoothed, in their own coordinates.
         using var gray = new Mat();
         if (GrayAround(bgrOrGray, region, (int)(region.Height * 0.1f) + 2, gray) is not { } roi)

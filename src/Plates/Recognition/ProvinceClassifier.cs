@@ -19,7 +19,7 @@ public sealed class ProvinceClassifier : IDisposable
 
     public ProvinceClassifier(byte[] model)
     {
-        _session = PlateOcr.OneThreadSession(model);
+        _session = PlateModels.OneThreadSession(model);
         _input = _session.InputMetadata.Keys.Single();
         var output = _session.OutputMetadata.Values.Single().Dimensions;
         if (output.Length != 2 || output[^1] != PlateGrammar.Provinces.Length)
@@ -32,18 +32,7 @@ public sealed class ProvinceClassifier : IDisposable
     /// <summary>The most probable province of a crop (<see cref="PlateRectifier.ProvincePixels"/> grey bytes, row by row) and its probability.</summary>
     public (char Province, float Probability) Classify(ReadOnlySpan<byte> crop)
     {
-        if (crop.Length != PlateRectifier.ProvincePixels)
-        {
-            throw new ArgumentException($"a province crop has {PlateRectifier.ProvincePixels} bytes, not {crop.Length}", nameof(crop));
-        }
-
-        var input = new DenseTensor<float>([1, 1, PlateRectifier.ProvinceHeight, PlateRectifier.ProvinceWidth]);
-        var buffer = input.Buffer.Span;
-        for (var i = 0; i < crop.Length; i++)
-        {
-            buffer[i] = crop[i] / 255f;
-        }
-
+        var input = PlateModels.Input(crop, PlateRectifier.ProvinceHeight, PlateRectifier.ProvinceWidth, "province crop");
         using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_input, input)]);
         var logProbs = results[0].AsTensor<float>();
         var best = 0;

@@ -9,18 +9,8 @@ public static class SampleWriter
 {
     public static async Task WriteAsync(string directory, int count, int seed, CancellationToken cancellationToken)
     {
-        const int size = PlateRectifier.Pixels;
-        var pixels = new byte[(long)count * size];
-        var labels = new string[count];
         var renderer = Renderer();
-        await Parallel.ForAsync(0, count, cancellationToken, (i, _) =>
-        {
-            var (crop, label) = SampleGenerator.Sample(seed, i, renderer);
-            crop.CopyTo(pixels.AsSpan((int)((long)i * size), size));
-            labels[i] = label;
-            return ValueTask.CompletedTask;
-        });
-
+        var (pixels, labels) = await DrawAsync(count, PlateRectifier.Pixels, i => SampleGenerator.Sample(seed, i, renderer), cancellationToken);
         await File.WriteAllBytesAsync(Path.Combine(directory, "crops.u8"), pixels, cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(directory, "labels.txt"), string.Join('\n', labels) + "\n", new UTF8Encoding(false), cancellationToken);
     }
@@ -31,20 +21,30 @@ public static class SampleWriter
     /// </summary>
     public static async Task WriteProvincesAsync(string directory, int count, int seed, CancellationToken cancellationToken)
     {
-        const int size = PlateRectifier.ProvincePixels;
-        var pixels = new byte[(long)count * size];
-        var labels = new byte[count];
         var renderer = Renderer();
-        await Parallel.ForAsync(0, count, cancellationToken, (i, _) =>
+        var (pixels, labels) = await DrawAsync(count, PlateRectifier.ProvincePixels, i =>
         {
             var (crop, province) = SampleGenerator.ProvinceSample(seed, i, renderer);
-            crop.CopyTo(pixels.AsSpan((int)((long)i * size), size));
-            labels[i] = checked((byte)province);
+            return (crop, checked((byte)province));
+        }, cancellationToken);
+        await File.WriteAllBytesAsync(Path.Combine(directory, "provinces.u8"), pixels, cancellationToken);
+        await File.WriteAllBytesAsync(Path.Combine(directory, "provinces.labels"), labels, cancellationToken);
+    }
+
+    /// <summary>Crops 0..count-1 drawn in parallel (each depends only on its index), laid end to end, with their labels.</summary>
+    private static async Task<(byte[] Pixels, TLabel[] Labels)> DrawAsync<TLabel>(int count, int size, Func<int, (byte[] Crop, TLabel Label)> sample, CancellationToken cancellationToken)
+    {
+        var pixels = new byte[checked(count * size)];
+        var labels = new TLabel[count];
+        await Parallel.ForAsync(0, count, cancellationToken, (i, _) =>
+        {
+            var (crop, label) = sample(i);
+            crop.CopyTo(pixels.AsSpan(i * size, size));
+            labels[i] = label;
             return ValueTask.CompletedTask;
         });
 
-        await File.WriteAllBytesAsync(Path.Combine(directory, "provinces.u8"), pixels, cancellationToken);
-        await File.WriteAllBytesAsync(Path.Combine(directory, "provinces.labels"), labels, cancellationToken);
+        return (pixels, labels);
     }
 
     /// <summary>The renderer training crops are drawn with; refuses (naming the missing fonts) when a face is not installed.</summary>
