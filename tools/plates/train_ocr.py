@@ -6,11 +6,12 @@ A development step: CI and the tests never run it. Deterministic given the crops
 thread (torch.set_num_threads(1) would be exact but slow; with two threads results agree to within
 a few tenths of a percentage point of validation accuracy).
 """
-import argparse, os, random, sys, time
+import os, sys
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from training import arguments, batches_of, block, export, fit, split
 
 PROVINCES = "京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵云藏陕甘青宁新"
 LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -23,8 +24,6 @@ H, W = 32, 128
 class Reader(nn.Module):
     def __init__(self, classes):
         super().__init__()
-        def block(i, o):
-            return nn.Sequential(nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True))
         self.features = nn.Sequential(
             block(1, 16), nn.MaxPool2d(2, 2),            # 16 x 64
             block(16, 48), nn.MaxPool2d(2, 2),           # 8 x 32
@@ -42,56 +41,32 @@ class Reader(nn.Module):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--data", required=True)
-    p.add_argument("--out", required=True)
-    p.add_argument("--epochs", type=int, default=12)
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--batch", type=int, default=128)
-    a = p.parse_args()
-    random.seed(a.seed); np.random.seed(a.seed); torch.manual_seed(a.seed)
-    torch.set_num_threads(os.cpu_count() or 1)
-
+    a = arguments(default_epochs=12)
     crops = np.fromfile(os.path.join(a.data, "crops.u8"), dtype=np.uint8).reshape(-1, 1, H, W)
     with open(os.path.join(a.data, "labels.txt"), encoding="utf-8") as f:
         labels = f.read().split("\n")[: len(crops)]
     index = {c: i + 1 for i, c in enumerate(ALPHABET)}
     targets = [[index[c] for c in s] for s in labels]
-    n = len(crops)
-    val = max(1000, n // 20)
-    order = np.random.permutation(n)
-    val_idx, train_idx = order[:val], order[val:]
+    val_idx, train_idx = split(len(crops))
     x_all = torch.from_numpy(crops)
     model = Reader(len(ALPHABET) + 1)
-    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
-    steps = a.epochs * (len(train_idx) // a.batch)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps, pct_start=0.15)
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
-    started = time.time()
-    for epoch in range(a.epochs):
-        model.train()
-        np.random.shuffle(train_idx)
-        total = 0.0
-        for b in range(len(train_idx) // a.batch):
-            idx = train_idx[b * a.batch:(b + 1) * a.batch]
-            x = x_all[idx].float() / 255.0
-            ys = [targets[i] for i in idx]
-            flat = torch.tensor([c for y in ys for c in y], dtype=torch.long)
-            lengths = torch.tensor([len(y) for y in ys], dtype=torch.long)
-            out = model(x)  # [N, T, C]
-            loss = ctc(out.permute(1, 0, 2), flat, torch.full((len(idx),), out.shape[1], dtype=torch.long), lengths)
-            opt.zero_grad(); loss.backward(); opt.step(); sched.step()
-            total += loss.item()
-        acc = evaluate(model, x_all, val_idx, labels)
-        print(f"epoch {epoch + 1}/{a.epochs}: loss {total / max(1, len(train_idx) // a.batch):.4f}, "
-              f"validation exact {acc * 100:.2f}% ({time.time() - started:.0f} s)", flush=True)
 
-    model.eval()
-    torch.save(model.state_dict(), os.path.join(a.data, "model.pt"))
-    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
-    torch.onnx.export(model, torch.zeros(1, 1, H, W), a.out, input_names=["crop"], output_names=["log_probs"],
-                      opset_version=13, do_constant_folding=True)
-    print(f"wrote {a.out} ({os.path.getsize(a.out)} bytes); validation exact {acc * 100:.2f}%", flush=True)
+    def loss_of(m, x, idx):
+        ys = [targets[i] for i in idx]
+        flat = torch.tensor([c for y in ys for c in y], dtype=torch.long)
+        lengths = torch.tensor([len(y) for y in ys], dtype=torch.long)
+        out = m(x)  # [N, T, C]
+        return ctc(out.permute(1, 0, 2), flat, torch.full((len(idx),), out.shape[1], dtype=torch.long), lengths)
+
+    def validate(m):
+        right = 0
+        for part, out in batches_of(m, x_all, val_idx):
+            right += sum(decode(r) == labels[i] for r, i in zip(out.argmax(dim=2).numpy(), part))
+        return right / len(val_idx)
+
+    acc = fit(model, x_all, train_idx, a, loss_of, validate, "validation exact")
+    export(model, a, "model.pt", H, W, "validation exact", acc)
 
 
 def decode(row):
@@ -101,17 +76,6 @@ def decode(row):
             text.append(ALPHABET[k - 1])
         prev = k
     return "".join(text)
-
-
-def evaluate(model, x_all, idx, labels):
-    model.eval()
-    right = 0
-    with torch.no_grad():
-        for b in range(0, len(idx), 512):
-            part = idx[b:b + 512]
-            best = model(x_all[part].float() / 255.0).argmax(dim=2).numpy()
-            right += sum(decode(r) == labels[i] for r, i in zip(best, part))
-    return right / len(idx)
 
 
 if __name__ == "__main__":
