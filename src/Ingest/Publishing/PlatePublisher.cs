@@ -214,17 +214,17 @@ public sealed class PlatePublisher : IAsyncDisposable
             var ack = await _js.PublishAsync(
                 message.Subject, message.Body, NatsRawSerializer<byte[]>.Default,
                 new NatsJSPubOpts { MsgId = message.MessageId }, cancellationToken: timeout.Token);
-            ack.EnsureSuccess();
-            if (ack.Duplicate)
+            // A duplicate is stored already (sent before, its ack lost): delivered. EnsureSuccess throws
+            // on duplicates too, so it is asked only about real errors.
+            if (ack.Error is null && ack.Duplicate)
             {
                 Interlocked.Increment(ref _duplicates);
-            }
-            else
-            {
-                Interlocked.Increment(ref _published);
-                IngestMetrics.PlateEventsPublished.Inc();
+                return true;
             }
 
+            ack.EnsureSuccess();
+            Interlocked.Increment(ref _published);
+            IngestMetrics.PlateEventsPublished.Inc();
             return true;
         }
         catch (Exception e) when (e is NatsException or OperationCanceledException or TimeoutException)
