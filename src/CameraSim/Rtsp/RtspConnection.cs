@@ -293,20 +293,20 @@ internal sealed class RtspConnection : IDisposable
         var loopFrame = mount.LoopFrame(now);
         var key = mount.Frames.KeyFrameAtOrBefore(loopFrame);
         var start = now - (loopFrame - key);
-        ushort firstSequence;
+        var url = $"rtsp://{_server.Address}:{_server.Port}/{mount.Name}/track1";
         lock (_gate)
         {
+            // The answer is queued before playing starts, under the lock the pacing thread takes to queue
+            // media: a camera answers PLAY before its first packet (RFC 2326 §10.5).
+            Send(Response(200, "OK", request.CSeq,
+                headers: "Range: npt=0.000-\r\n" +
+                         $"RTP-Info: url={url};seq={_sequence};rtptime={Timestamp(start, mount.Fps)}\r\n" + SessionHeader()));
             _nextFrame = start;
             _playStartedAt = _server.Elapsed;
             _playing = true;
             _skipToKeyFrame = false;
-            firstSequence = _sequence;
         }
 
-        var url = $"rtsp://{_server.Address}:{_server.Port}/{mount.Name}/track1";
-        Send(Response(200, "OK", request.CSeq,
-            headers: "Range: npt=0.000-\r\n" +
-                     $"RTP-Info: url={url};seq={firstSequence};rtptime={Timestamp(start, mount.Fps)}\r\n" + SessionHeader()));
         _log($"camera={mount.Name} client={_peer} playing from loop frame {key} (live edge {loopFrame}){(mount.Camera.Fault == CameraFault.None ? string.Empty : $", fault={mount.Camera.Fault}")}");
         return true;
     }

@@ -225,6 +225,32 @@ public sealed class RtspClient : IAsyncDisposable
         return true;
     }
 
+    /// <summary>
+    /// Where the first byte after the complete interleaved packets at the start of <paramref name="data"/>
+    /// is, or -1 while a packet there is still incomplete.
+    /// </summary>
+    private static int SkipInterleaved(ReadOnlySpan<byte> data)
+    {
+        var at = 0;
+        while (at < data.Length && data[at] == (byte)'$')
+        {
+            if (data.Length - at < 4)
+            {
+                return -1;
+            }
+
+            var next = at + 4 + BinaryPrimitives.ReadUInt16BigEndian(data[(at + 2)..]);
+            if (next > data.Length)
+            {
+                return -1;
+            }
+
+            at = next;
+        }
+
+        return at;
+    }
+
     private void Compact()
     {
         if (_start > 0)
@@ -302,35 +328,38 @@ public sealed class RtspClient : IAsyncDisposable
         {
             while (true)
             {
+                // Cameras may start the media before they answer PLAY (the simulator's pacing thread
+                // could, and so do some real cameras): the interleaved packets ahead of the answer stay
+                // where they are for ReceiveAsync, so the first key frame is not lost.
                 var data = _buffer.AsSpan(_start, _end - _start);
-                if (data.Length > 0 && data[0] == (byte)'$')
+                var at = SkipInterleaved(data);
+                if (at >= 0)
                 {
-                    // Media before the answer to PLAY: leave it for ReceiveAsync.
-                    throw new RtspException(RtspFailure.BadStream, "the camera sent media before answering");
-                }
-
-                var head = data.IndexOf("\r\n\r\n"u8);
-                if (head >= 0)
-                {
-                    var response = RtspResponse.Parse(Encoding.UTF8.GetString(data[..head]));
-                    var total = head + 4 + response.ContentLength;
-                    if (data.Length >= total)
+                    var message = data[at..];
+                    var head = message.IndexOf("\r\n\r\n"u8);
+                    if (head >= 0)
                     {
-                        response.Body = Encoding.UTF8.GetString(data.Slice(head + 4, response.ContentLength));
-                        _start += total;
-                        if (_start == _end)
+                        var response = RtspResponse.Parse(Encoding.UTF8.GetString(message[..head]));
+                        var total = head + 4 + response.ContentLength;
+                        if (message.Length >= total)
                         {
-                            _start = _end = 0;
-                        }
+                            response.Body = Encoding.UTF8.GetString(message.Slice(head + 4, response.ContentLength));
+                            message[total..].CopyTo(message);
+                            _end -= total;
+                            if (_start == _end)
+                            {
+                                _start = _end = 0;
+                            }
 
-                        return response;
+                            return response;
+                        }
                     }
                 }
 
                 Compact();
                 if (_end == _buffer.Length)
                 {
-                    throw new RtspException(RtspFailure.BadStream, "the camera's answer is larger than 256 KiB");
+                    throw new RtspException(RtspFailure.BadStream, "the camera's answer, with the media it sent before it, is larger than 256 KiB");
                 }
 
                 var read = await _stream.ReadAsync(_buffer.AsMemory(_end), limit.Token);
