@@ -77,6 +77,24 @@ public sealed class PlateReaderTests : IDisposable
         (side * (read.Region.Centre.X - shortBox.Centre.X)).ShouldBeGreaterThan(0f, "the reading's box moved towards the end left out");
     }
 
+    [Theory]
+    [InlineData("粤AB2893", 0)]
+    [InlineData("鲁Q1234挂", 0)]
+    [InlineData("京EA5331", 4)]
+    public void A_two_row_plate_whose_box_holds_only_part_of_its_height_is_read(string plate, int lower)
+    {
+        // The plate is 200x100 px at (640, 480); the box is its width but only 66 px high (aspect 3),
+        // as a colour mask that holds the lower row's large characters and loses the small upper row
+        // gives it, and sits `lower` px below the plate's centre.
+        using var frame = Scene(plate, PlateStyle.YellowTwoRow, width: 200, angle: 0);
+        var box = new PlateRegion(new Point2f(640, 480 + lower), 200, 66, 0, PlateColour.Yellow, 1);
+
+        var read = _reader.ReadRegion(frame, box);
+
+        read.ShouldNotBeNull("nothing read in a yellow box of one-row proportions around a two-row plate");
+        read.Text.ShouldBe(plate);
+    }
+
     [Fact]
     public void An_i420_frame_is_read_where_it_lies()
     {

@@ -48,6 +48,12 @@ public sealed class PlateReader : IDisposable
     /// <summary>Regions shorter than this many heights are also read as two-row plates (440×220 mm: 2.0; one-row plates are 3.1–3.4).</summary>
     private const float TwoRowAspect = 2.6f;
 
+    /// <summary>Regions shorter than this many heights that are not two-row-shaped are also read as the two-row plate of their width.</summary>
+    private const float PartTwoRowAspect = 3.3f;
+
+    /// <summary>A two-row plate is 440×220 mm.</summary>
+    private const float TwoRowPlateAspect = 2f;
+
     private static readonly float[] TwoRowVariants = [1f, 1.08f];
 
     private readonly PlateOcr _ocr;
@@ -234,11 +240,17 @@ public sealed class PlateReader : IDisposable
         }
 
         // A yellow (or colourless) region of about 2:1 may be a two-row plate: read its rows side by side.
-        if (best.Confidence < sure && region.Width < TwoRowAspect * region.Height && region.Colour is PlateColour.Yellow or PlateColour.Unknown)
+        // A box up to one-row proportions may have caught only part of one (the colour mask holds the
+        // lower row's large characters, not the small upper row and the rim): it is also read as a
+        // two-row plate of its width.
+        if (best.Confidence < sure && region.Width < PartTwoRowAspect * region.Height && region.Colour is PlateColour.Yellow or PlateColour.Unknown)
         {
+            var whole = region.Width < TwoRowAspect * region.Height;
             foreach (var grow in TwoRowVariants)
             {
-                var cut = region with { Width = region.Width * grow, Height = region.Height * grow };
+                var cut = whole
+                    ? region with { Width = region.Width * grow, Height = region.Height * grow }
+                    : region with { Width = region.Width * grow, Height = region.Width * grow / TwoRowPlateAspect };
                 PlateRectifier.CutTwoRows(bgr, cut, crop, bytes);
                 if (_ocr.Read(bytes, PlateColour.Yellow) is { Text.Length: 7 } result)
                 {
