@@ -163,12 +163,15 @@ public sealed class PlateReaderTests : IDisposable
         // The province character (the plate's left seventh) painted over with the plate's own blue: the
         // serial is plain, so the reading is kept (its evidence is the serial's), but its confidence is
         // the doubtful character's.
+        // The plate is 180x57 px at (640, 480), level; its province character spans 15.5-60.5 mm of its
+        // 440 and 25-115 mm of its 140 (GA 36), painted over with a millimetre or two to spare.
         using var frame = Scene("津A12345", PlateStyle.Blue, angle: 0);
-        var reads = _reader.Read(frame);
-        var whole = reads.ShouldHaveSingleItem();
-        var box = whole.Region.Bounds;
-        var background = frame.At<Vec3b>(box.Top + 3, box.Left + box.Width / 2);
-        Cv2.Rectangle(frame, new Rect(box.Left + box.Width / 40, box.Top + box.Height / 6, box.Width / 7, box.Height * 2 / 3), new Scalar(background.Item0, background.Item1, background.Item2), -1);
+        _reader.Read(frame).ShouldHaveSingleItem().Text.ShouldBe("津A12345");
+        const float MmPerPixel = 440f / 180;
+        var (left, top) = (640 - 90, 480 - 140 / MmPerPixel / 2);
+        var background = frame.At<Vec3b>((int)(top + 12 / MmPerPixel), 640); // above the characters, inside the rim
+        var province = new Rect((int)(left + 13 / MmPerPixel), (int)(top + 22 / MmPerPixel), (int)(50 / MmPerPixel), (int)(96 / MmPerPixel));
+        Cv2.Rectangle(frame, province, new Scalar(background.Item0, background.Item1, background.Item2), -1);
         var smudged = _reader.Read(frame).ShouldHaveSingleItem();
         smudged.Text[1..].ShouldBe("A12345");
         smudged.Confidence.ShouldBeLessThan(PlateReader.DefaultMinEvidence, "the smudged province character is not sure");
@@ -496,5 +499,43 @@ public sealed class PlateRectifierTests
 
         Marks(pixels, 2, PlateRectifier.TwoRowSplit - 1).ShouldBe(2, "province and letter, from the upper row");
         Marks(pixels, PlateRectifier.TwoRowSplit + 1, PlateRectifier.Width - 1).ShouldBe(5, "the serial, from the lower row");
+    }
+}
+
+/// <summary>Which of the locator's boxes go to the reader.</summary>
+public sealed class CandidateSelectionTests
+{
+    private static PlateRegion Box(float x, float y, float width = 100, float height = 30, float score = 1) =>
+        new(new Point2f(x, y), width, height, 0, PlateColour.Blue, score);
+
+    [Fact]
+    public void Different_boxes_of_one_plate_are_read_as_views_but_the_same_box_only_once()
+    {
+        var ranked = new[]
+        {
+            Box(500, 300),                   // the colour mask's box
+            Box(500, 300, 101, 30),          // the same box again (IoU 0.99)
+            Box(506, 301, 112, 34),          // a stroke search's box, taking in the rim (IoU ~0.79)
+            Box(494, 300, 92, 26),           // another, short at the right (IoU ~0.8)
+            Box(503, 298, 118, 38),          // a fourth view: one too many
+        };
+
+        var kept = PlateLocator.Keep(ranked, maxRegions: 16);
+
+        kept.ShouldBe([ranked[0], ranked[2], ranked[3]]);
+    }
+
+    [Fact]
+    public void Views_of_one_region_do_not_crowd_out_other_regions()
+    {
+        // Twenty regions far apart, the first ranked with two more views of itself ahead of the others.
+        var ranked = new List<PlateRegion> { Box(100, 100), Box(104, 101, 110, 33), Box(97, 99, 94, 28) };
+        ranked.AddRange(Enumerable.Range(1, 19).Select(i => Box(100 + i % 5 * 200, 100 + i / 5 * 100)));
+
+        var kept = PlateLocator.Keep(ranked, maxRegions: 16);
+
+        kept.Count.ShouldBe(18, "16 regions, the first with its two other views");
+        kept.Take(3).ShouldBe(ranked.Take(3));
+        kept.Skip(3).ShouldBe(ranked.Skip(3).Take(15));
     }
 }

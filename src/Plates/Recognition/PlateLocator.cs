@@ -81,6 +81,7 @@ public static class PlateLocator
     public const int WorkSize = 1024;
 
     /// <param name="equalise">Also search the image with its contrast equalised locally (the default; off only to measure what that search adds).</param>
+    /// <param name="maxCandidates">Regions read at most (each with up to <see cref="MaxViews"/> boxes, see <see cref="Keep"/>).</param>
     public static List<PlateRegion> Locate(Mat bgr, int maxCandidates = 16, bool equalise = true)
     {
         ArgumentNullException.ThrowIfNull(bgr);
@@ -139,26 +140,70 @@ public static class PlateLocator
         Cv2.Resize(hsv, s.HalfHsv, new Size(), 0.5, 0.5, InterpolationFlags.Nearest);
         Strokes(s, s.Half, s.HalfHsv, found, 2);
 
-        // Overlapping candidates: keep the best of each cluster.
         found.Sort((a, b) => b.Score.CompareTo(a.Score));
-        var kept = new List<(PlateRegion Region, Rect Bounds)>();
-        foreach (var c in found)
+        var kept = Keep(found, maxCandidates);
+        return kept.Select(c => c with { Centre = new Point2f((float)(c.Centre.X / scale), (float)(c.Centre.Y / scale)), Width = (float)(c.Width / scale), Height = (float)(c.Height / scale) }).ToList();
+    }
+
+    /// <summary>Boxes whose IoU is above this are the same box: only the better-ranked one is read.</summary>
+    public const double SameBox = 0.95;
+
+    /// <summary>Boxes whose IoU is above this are views of one region (one plate, boxed by different searches).</summary>
+    public const double SameRegion = 0.6;
+
+    /// <summary>At most this many views of one region are read.</summary>
+    public const int MaxViews = 3;
+
+    /// <summary>
+    /// The candidates to read, from the found boxes ranked best first: at most <paramref name="maxRegions"/>
+    /// regions, each with up to <see cref="MaxViews"/> boxes that differ (IoU ≤ <see cref="SameBox"/>). The
+    /// searches box one plate differently — the colour mask stops where white characters reach the rim,
+    /// the stroke searches take in the frame or a character beside — and the reader keeps its most
+    /// confident reading, so a second and a third view are read too (on 1,000 real plate crops from
+    /// LPRNet's test set, never trained on: exact reads 72.7% → 77.1%, plates not read at all 42 → 17).
+    /// Views do not count against <paramref name="maxRegions"/>: a region's duplicates must not crowd
+    /// another plate out. A box inside a larger one (one colour half of a two-tone plate, or the plate
+    /// inside its frame) is its own region when their IoU is low: the reader decides which reads as a plate.
+    /// </summary>
+    public static List<PlateRegion> Keep(IReadOnlyList<PlateRegion> ranked, int maxRegions)
+    {
+        var kept = new List<(PlateRegion Region, Rect Bounds, int Cluster)>();
+        var views = new List<int>();
+        foreach (var candidate in ranked)
         {
-            if (kept.Count >= maxCandidates)
+            var bounds = candidate.Bounds;
+            var (nearest, overlap) = (-1, 0.0);
+            for (var k = 0; k < kept.Count; k++)
             {
-                break;
+                var iou = IntersectionOverUnion(kept[k].Bounds, bounds);
+                if (iou > overlap)
+                {
+                    (nearest, overlap) = (k, iou);
+                }
             }
 
-            // Same box (IoU > 0.6): keep one. A box inside a larger one (one colour half of a two-tone
-            // plate, or the plate inside its frame) stays: the reader decides which reads as a plate.
-            var bounds = c.Bounds;
-            if (!kept.Any(k => IntersectionOverUnion(k.Bounds, bounds) > 0.6))
+            if (overlap > SameBox)
             {
-                kept.Add((c, bounds));
+                continue;
+            }
+
+            if (overlap > SameRegion)
+            {
+                var cluster = kept[nearest].Cluster;
+                if (views[cluster] < MaxViews)
+                {
+                    views[cluster]++;
+                    kept.Add((candidate, bounds, cluster));
+                }
+            }
+            else if (views.Count < maxRegions)
+            {
+                views.Add(1);
+                kept.Add((candidate, bounds, views.Count - 1));
             }
         }
 
-        return kept.Select(k => k.Region).Select(c => c with { Centre = new Point2f((float)(c.Centre.X / scale), (float)(c.Centre.Y / scale)), Width = (float)(c.Width / scale), Height = (float)(c.Height / scale) }).ToList();
+        return kept.ConvertAll(k => k.Region);
     }
 
     /// <summary>

@@ -288,21 +288,16 @@ public sealed class PlateReader : IDisposable
         PlateRectifier.CutProvince(bgr, cut, crop, bytes);
         var (province, probability) = _provinces!.Classify(bytes);
         var characters = (float[])read.CharacterConfidence.Clone();
-        if (province == read.Text[0])
-        {
-            characters[0] = Math.Max(characters[0], probability);
-        }
-        else if (probability > characters[0])
-        {
-            // The classifier has no "no character" answer: on a province painted over or cut off it still
-            // names one, surely (a blank crop was told as 川 with 0.9997). Where the line reader saw no clear
-            // character (below the evidence threshold) its province is replaced but its doubt is kept.
-            characters[0] = characters[0] >= MinEvidence ? probability : characters[0];
-        }
-        else
+        if (province != read.Text[0] && probability <= characters[0])
         {
             return read;
         }
+
+        // The classifier has no "no character" answer: on a province painted over or cut off it still
+        // names one, surely (a blank crop was told as 川 with 0.9997, specks of a painted-over 津 as 辽
+        // with 0.96). Where the line reader saw no clear character (below the evidence threshold) the
+        // classifier's province stands, agreeing or not, but the line reader's doubt is kept.
+        characters[0] = characters[0] >= MinEvidence ? Math.Max(characters[0], probability) : characters[0];
 
         return new OcrResult(province + read.Text[1..], characters.Min(), characters);
     }
