@@ -95,6 +95,17 @@ public sealed class PlateReaderTests : IDisposable
         read.Text.ShouldBe(plate);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Among_street_signs_stickers_and_grilles_only_the_plate_is_read(int seed)
+    {
+        using var frame = CameraNet.Plates.Training.SampleGenerator.ClutteredFrame("冀E65432", PlateStyle.Yellow, seed);
+        PlateLocator.Locate(frame).Count.ShouldBeGreaterThan(8, "the clutter gives the locator candidates to refuse");
+        _reader.Read(frame).Select(r => r.Text).ShouldBe(["冀E65432"]);
+    }
+
     [Fact]
     public void An_i420_frame_is_read_where_it_lies()
     {
