@@ -61,7 +61,7 @@ public static class SampleGenerator
     /// </summary>
     public static (byte[] Pixels, int Province) ProvinceSample(int seed, int index, PlateRenderer renderer)
     {
-        var (scene, region, plate) = OneRowPlate(seed, index, renderer);
+        var (scene, region, plate) = OneRowPlate(seed, index, renderer, ProvinceBloomShare);
         using (scene)
         {
             using var crop = new Mat();
@@ -76,7 +76,8 @@ public static class SampleGenerator
     /// caller's to dispose), with its region jittered the way the locator misses: what the province
     /// classifier is trained on, and what the reader with and without it is measured on.
     /// </summary>
-    public static (Mat Scene, PlateRegion Region, string Plate) OneRowPlate(int seed, int index, PlateRenderer renderer)
+    /// <param name="bloomShare">The share of plates that bloom (<see cref="Bloom"/>); the reader is measured on plates without.</param>
+    public static (Mat Scene, PlateRegion Region, string Plate) OneRowPlate(int seed, int index, PlateRenderer renderer, double bloomShare = 0)
     {
         var random = new Random(Mix(seed ^ ProvinceSeedSalt, index));
         string plate;
@@ -87,8 +88,32 @@ public static class SampleGenerator
         }
         while (style.TwoRow);
 
-        var scene = Photograph(random, () => PlateScene.RenderBgr(plate, style, renderer), out var region);
+        var bloom = bloomShare > 0 && random.NextDouble() < bloomShare;
+        var scene = Photograph(random, () => bloom ? Bloom(random, PlateScene.RenderBgr(plate, style, renderer)) : PlateScene.RenderBgr(plate, style, renderer), out var region);
         return (scene, Jitter(random, region) with { Colour = style.Colour }, plate);
+    }
+
+    /// <summary>
+    /// The share of the province classifier's plates that bloom. On photographed plates the small province
+    /// character's strokes run together (real 皖 cut from the pipeline were blurred blobs where the drawn
+    /// ones were crisp, and were told as 赣, 闽, 藏). In the line reader's crops bloom cost serial
+    /// characters (2026-12-01); the classifier reads provinces only.
+    /// </summary>
+    private const double ProvinceBloomShare = 0.4;
+
+    /// <summary>
+    /// Halation: the plate becomes the brighter of itself and a blurred, brightened copy, so that light
+    /// strokes (white characters, the rim) swell and glow into the background and a dense character's
+    /// strokes merge, as retroreflective sheeting and white paint do in a camera; dark characters on a light
+    /// plate thin. Blur of 2–8 px on the 440-px plate canvas.
+    /// </summary>
+    private static Mat Bloom(Random random, Mat plate)
+    {
+        using var glow = new Mat();
+        Cv2.GaussianBlur(plate, glow, new Size(0, 0), 2 + random.NextDouble() * 6);
+        glow.ConvertTo(glow, -1, 1.1 + random.NextDouble() * 0.5, 0);
+        Cv2.Max(plate, glow, plate);
+        return plate;
     }
 
     private const int ProvinceSeedSalt = 0x50524F56; // "PROV"
