@@ -107,6 +107,27 @@ public sealed class PlateReaderTests : IDisposable
     }
 
     [Fact]
+    public void A_plate_is_read_among_more_plain_plate_shaped_panels_than_the_locator_reads()
+    {
+        // Twenty blank blue panels of a plate's proportions (signs without text, panels of a bus) rank
+        // ahead of a plate turned a little on shape alone; its characters must rank it among the 16 read.
+        using var frame = Scene("粤B7Q53W", PlateStyle.Blue, width: 150, angle: 8);
+        for (var i = 0; i < 20; i++)
+        {
+            var at = new Rect(30 + i % 5 * 250, 20 + i / 5 * 90, 150, 46);
+            if (i / 5 == 3)
+            {
+                at.Y = 600; // the car and its plate are in between
+            }
+
+            Cv2.Rectangle(frame, at, new Scalar(150, 60, 20), -1);
+        }
+
+        PlateLocator.Locate(frame, maxCandidates: 64).Count.ShouldBeGreaterThan(20);
+        _reader.Read(frame).Select(r => r.Text).ShouldBe(["粤B7Q53W"]);
+    }
+
+    [Fact]
     public void An_i420_frame_is_read_where_it_lies()
     {
         using var frame = Scene("京N8P8F8", PlateStyle.Blue);

@@ -140,9 +140,72 @@ public static class PlateLocator
         Cv2.Resize(hsv, s.HalfHsv, new Size(), 0.5, 0.5, InterpolationFlags.Nearest);
         Strokes(s, s.Half, s.HalfHsv, found, 2);
 
+        // Ranked by shape, and ahead of the rest where a line through the middle crosses as many light and
+        // dark runs as a plate's seven characters make: on easypr-dev's 103 plates 13 to 33 crossings,
+        // where nearly half the locator's other boxes (uniform panels, bars, bumpers) have fewer than 10.
+        var grey = scale < 1 ? s.FullGray : s.Gray;
+        for (var i = 0; i < found.Count; i++)
+        {
+            var crossings = Crossings(grey, found[i], scale);
+            if (crossings is >= MinCharacterCrossings and <= MaxCharacterCrossings)
+            {
+                found[i] = found[i] with { Score = found[i].Score + CharacterBonus };
+            }
+        }
+
         found.Sort((a, b) => b.Score.CompareTo(a.Score));
         var kept = Keep(found, maxCandidates);
         return kept.Select(c => c with { Centre = new Point2f((float)(c.Centre.X / scale), (float)(c.Centre.Y / scale)), Width = (float)(c.Width / scale), Height = (float)(c.Height / scale) }).ToList();
+    }
+
+    /// <summary>Light/dark crossings along a box's middle that look like a row of characters.</summary>
+    private const int MinCharacterCrossings = 12, MaxCharacterCrossings = 40;
+
+    private const float CharacterBonus = 0.3f;
+
+    /// <summary>
+    /// How often a line along the region's long side (the middle 90%, at its centre and a sixth of its
+    /// height above and below; the median of the three) crosses its own mean level, in
+    /// <paramref name="grey"/> at full size (the region is in work coordinates, <paramref name="scale"/>
+    /// of it).
+    /// </summary>
+    internal static int Crossings(Mat grey, PlateRegion region, double scale)
+    {
+        var (along, across) = region.Axes();
+        var centre = new Point2f((float)(region.Centre.X / scale), (float)(region.Centre.Y / scale));
+        var width = (float)(region.Width / scale);
+        var height = (float)(region.Height / scale);
+        var samples = Math.Clamp((int)width, 16, 512);
+        Span<byte> line = stackalloc byte[samples];
+        Span<int> counts = stackalloc int[3];
+        for (var k = 0; k < 3; k++)
+        {
+            var offset = across * (height * (k - 1) / 6f);
+            var sum = 0;
+            for (var i = 0; i < samples; i++)
+            {
+                var p = centre + offset + along * (width * 0.9f * (i / (float)(samples - 1) - 0.5f));
+                line[i] = grey.At<byte>(Math.Clamp((int)p.Y, 0, grey.Rows - 1), Math.Clamp((int)p.X, 0, grey.Cols - 1));
+                sum += line[i];
+            }
+
+            var mean = sum / (float)samples;
+            var above = line[0] > mean;
+            var count = 0;
+            for (var i = 1; i < samples; i++)
+            {
+                if (line[i] > mean != above)
+                {
+                    above = !above;
+                    count++;
+                }
+            }
+
+            counts[k] = count;
+        }
+
+        counts.Sort();
+        return counts[1];
     }
 
     /// <summary>Boxes whose IoU is above this are the same box: only the better-ranked one is read.</summary>
