@@ -82,7 +82,14 @@ public static class PlateLocator
 
     /// <param name="equalise">Also search the image with its contrast equalised locally (the default; off only to measure what that search adds).</param>
     /// <param name="maxCandidates">Regions read at most (each with up to <see cref="MaxViews"/> boxes, see <see cref="Keep"/>).</param>
-    public static List<PlateRegion> Locate(Mat bgr, int maxCandidates = 16, bool equalise = true)
+    public static List<PlateRegion> Locate(Mat bgr, int maxCandidates = 16, bool equalise = true) =>
+        LocateRegions(bgr, maxCandidates, equalise).SelectMany(views => views).ToList();
+
+    /// <summary>
+    /// The candidates as regions, each with its views (differing boxes of one region, best-ranked first;
+    /// see <see cref="Keep"/>), regions best-ranked first.
+    /// </summary>
+    public static List<List<PlateRegion>> LocateRegions(Mat bgr, int maxCandidates = 16, bool equalise = true)
     {
         ArgumentNullException.ThrowIfNull(bgr);
         var scale = Math.Min(1.0, WorkSize / (double)Math.Max(bgr.Width, bgr.Height));
@@ -154,8 +161,12 @@ public static class PlateLocator
         }
 
         found.Sort((a, b) => b.Score.CompareTo(a.Score));
-        var kept = Keep(found, maxCandidates);
-        return kept.Select(c => c with { Centre = new Point2f((float)(c.Centre.X / scale), (float)(c.Centre.Y / scale)), Width = (float)(c.Width / scale), Height = (float)(c.Height / scale) }).ToList();
+        return Keep(found, maxCandidates).ConvertAll(views => views.ConvertAll(c => c with
+        {
+            Centre = new Point2f((float)(c.Centre.X / scale), (float)(c.Centre.Y / scale)),
+            Width = (float)(c.Width / scale),
+            Height = (float)(c.Height / scale),
+        }));
     }
 
     /// <summary>Light/dark crossings along a box's middle that look like a row of characters.</summary>
@@ -219,7 +230,7 @@ public static class PlateLocator
 
     /// <summary>
     /// The candidates to read, from the found boxes ranked best first: at most <paramref name="maxRegions"/>
-    /// regions, each with up to <see cref="MaxViews"/> boxes that differ (IoU ≤ <see cref="SameBox"/>). The
+    /// regions (in rank order), each with up to <see cref="MaxViews"/> boxes that differ (IoU ≤ <see cref="SameBox"/>). The
     /// searches box one plate differently — the colour mask stops where white characters reach the rim,
     /// the stroke searches take in the frame or a character beside — and the reader keeps its most
     /// confident reading, so a second and a third view are read too (on 1,000 real plate crops from
@@ -228,10 +239,10 @@ public static class PlateLocator
     /// another plate out. A box inside a larger one (one colour half of a two-tone plate, or the plate
     /// inside its frame) is its own region when their IoU is low: the reader decides which reads as a plate.
     /// </summary>
-    public static List<PlateRegion> Keep(IReadOnlyList<PlateRegion> ranked, int maxRegions)
+    public static List<List<PlateRegion>> Keep(IReadOnlyList<PlateRegion> ranked, int maxRegions)
     {
         var kept = new List<(PlateRegion Region, Rect Bounds, int Cluster)>();
-        var views = new List<int>();
+        var views = new List<List<PlateRegion>>();
         foreach (var candidate in ranked)
         {
             var bounds = candidate.Bounds;
@@ -253,20 +264,20 @@ public static class PlateLocator
             if (overlap > SameRegion)
             {
                 var cluster = kept[nearest].Cluster;
-                if (views[cluster] < MaxViews)
+                if (views[cluster].Count < MaxViews)
                 {
-                    views[cluster]++;
+                    views[cluster].Add(candidate);
                     kept.Add((candidate, bounds, cluster));
                 }
             }
             else if (views.Count < maxRegions)
             {
-                views.Add(1);
+                views.Add([candidate]);
                 kept.Add((candidate, bounds, views.Count - 1));
             }
         }
 
-        return kept.ConvertAll(k => k.Region);
+        return views;
     }
 
     /// <summary>

@@ -203,6 +203,26 @@ public sealed class PlateOcr : IDisposable
         ];
     }
 
+    private sealed class ViterbiWork
+    {
+        public float[] Score = [], Next = [];
+        public int[] From = [];
+
+        /// <summary>The array, grown to at least <paramref name="length"/> (its contents are the caller's to set).</summary>
+        public T[] Rent<T>(ref T[] array, int length)
+        {
+            if (array.Length < length)
+            {
+                array = new T[length];
+            }
+
+            return array;
+        }
+    }
+
+    [ThreadStatic]
+    private static ViterbiWork? _viterbi;
+
     /// <summary>
     /// Viterbi over CTC paths that spell a sequence of the template: state (k, c) = the column emits c as
     /// the k-th character; (k, blank) = a blank after k characters. Returns the best complete path's
@@ -213,9 +233,12 @@ public sealed class PlateOcr : IDisposable
         var n = template.Length;
         var width = classes; // state index: 0 = blank, c = character class c
         var states = (n + 1) * width;
-        var score = new float[states];
-        var next = new float[states];
-        var from = new int[steps * states]; // predecessor state of each state at each column (-1: none)
+        // The search's tables are the thread's own, reused: allocated per call they were ~100 KB per
+        // template, ~300 KB per crop read, and a frame reads dozens of crops.
+        var work = _viterbi ??= new ViterbiWork();
+        var score = work.Rent(ref work.Score, states);
+        var next = work.Rent(ref work.Next, states);
+        var from = work.Rent(ref work.From, steps * states); // predecessor state of each state at each column (-1: none)
         Array.Fill(score, float.NegativeInfinity);
         score[0] = logProbs[0]; // (0, blank)
         for (var c = 1; c < classes; c++)

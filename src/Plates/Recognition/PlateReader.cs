@@ -43,6 +43,9 @@ public sealed class PlateReader : IDisposable
 
     private const int PartialCharacters = 4;
 
+    /// <summary>A box whose own cut reads fewer characters than this with some confidence is not cut again.</summary>
+    private const int MinPartialCharacters = 2;
+
     private const float PartialCharacterConfidence = 0.5f;
 
     /// <summary>Regions shorter than this many heights are also read as two-row plates (440×220 mm: 2.0; one-row plates are 3.1–3.4).</summary>
@@ -166,11 +169,20 @@ public sealed class PlateReader : IDisposable
         var reads = new List<PlateRead>();
         using var crop = new Mat();
         var bytes = new byte[PlateRectifier.Pixels];
-        foreach (var region in PlateLocator.Locate(bgr))
+        foreach (var views in PlateLocator.LocateRegions(bgr))
         {
-            if (ReadRegion(bgr, region, crop, bytes) is { } read)
+            // A region's other views are read only while none has read surely: they are there for plates
+            // the first box cuts badly.
+            foreach (var region in views)
             {
-                reads.Add(read);
+                if (ReadRegion(bgr, region, crop, bytes) is { } read)
+                {
+                    reads.Add(read);
+                    if (read.Confidence >= SureConfidence)
+                    {
+                        break;
+                    }
+                }
             }
         }
 
@@ -236,6 +248,14 @@ public sealed class PlateReader : IDisposable
             if (variant == Cuts[0] && PlateRectifier.CutSheared(bgr, region, crop, bytes))
             {
                 Consider(_ocr.Read(bytes, region.Colour), region);
+            }
+
+            // Clutter: the box's own cut shows fewer than two characters with some confidence. The other cuts
+            // are for plates the box cuts badly, which still show several (on easypr-dev, the LPRNet crops and
+            // the sample photos no plate was lost by stopping here; a clutter box costs one cut instead of four).
+            if (variant == Cuts[0] && partial < MinPartialCharacters)
+            {
+                break;
             }
         }
 
