@@ -179,19 +179,14 @@ public sealed class RtspClient : IAsyncDisposable
     private bool TryTakeInterleaved(PacketHandler onPacket)
     {
         var data = _buffer.AsSpan(_start, _end - _start);
-        if (data.Length < 4 || data[0] != (byte)'$')
+        var total = InterleavedLength(data);
+        if (total <= 0)
         {
             return false;
         }
 
-        var length = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
-        if (data.Length < 4 + length)
-        {
-            return false;
-        }
-
-        onPacket(data[1], data.Slice(4, length));
-        _start += 4 + length;
+        onPacket(data[1], data[4..total]);
+        _start += total;
         if (_start == _end)
         {
             _start = _end = 0;
@@ -226,29 +221,39 @@ public sealed class RtspClient : IAsyncDisposable
     }
 
     /// <summary>
+    /// The length of the interleaved packet ('$', channel, 16-bit length, packet) at the start of
+    /// <paramref name="data"/>: 0 when none starts there, -1 while it is still incomplete.
+    /// </summary>
+    private static int InterleavedLength(ReadOnlySpan<byte> data)
+    {
+        if (data.Length == 0 || data[0] != (byte)'$')
+        {
+            return 0;
+        }
+
+        if (data.Length < 4)
+        {
+            return -1;
+        }
+
+        var total = 4 + BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
+        return data.Length < total ? -1 : total;
+    }
+
+    /// <summary>
     /// Where the first byte after the complete interleaved packets at the start of <paramref name="data"/>
     /// is, or -1 while a packet there is still incomplete.
     /// </summary>
     private static int SkipInterleaved(ReadOnlySpan<byte> data)
     {
         var at = 0;
-        while (at < data.Length && data[at] == (byte)'$')
+        int length;
+        while ((length = InterleavedLength(data[at..])) > 0)
         {
-            if (data.Length - at < 4)
-            {
-                return -1;
-            }
-
-            var next = at + 4 + BinaryPrimitives.ReadUInt16BigEndian(data[(at + 2)..]);
-            if (next > data.Length)
-            {
-                return -1;
-            }
-
-            at = next;
+            at += length;
         }
 
-        return at;
+        return length < 0 ? -1 : at;
     }
 
     private void Compact()

@@ -180,7 +180,7 @@ public static class PlateLocator
     /// <paramref name="grey"/> at full size (the region is in work coordinates, <paramref name="scale"/>
     /// of it).
     /// </summary>
-    internal static int Crossings(Mat grey, PlateRegion region, double scale)
+    private static int Crossings(Mat grey, PlateRegion region, double scale)
     {
         var (along, across) = region.Axes();
         var centre = new Point2f((float)(region.Centre.X / scale), (float)(region.Centre.Y / scale));
@@ -241,7 +241,7 @@ public static class PlateLocator
     /// </summary>
     public static List<List<PlateRegion>> Keep(IReadOnlyList<PlateRegion> ranked, int maxRegions)
     {
-        var kept = new List<(PlateRegion Region, Rect Bounds, int Cluster)>();
+        var kept = new List<(Rect Bounds, int Cluster)>();
         var views = new List<List<PlateRegion>>();
         foreach (var candidate in ranked)
         {
@@ -267,13 +267,13 @@ public static class PlateLocator
                 if (views[cluster].Count < MaxViews)
                 {
                     views[cluster].Add(candidate);
-                    kept.Add((candidate, bounds, cluster));
+                    kept.Add((bounds, cluster));
                 }
             }
             else if (views.Count < maxRegions)
             {
                 views.Add([candidate]);
-                kept.Add((candidate, bounds, views.Count - 1));
+                kept.Add((bounds, views.Count - 1));
             }
         }
 

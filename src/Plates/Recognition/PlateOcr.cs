@@ -209,7 +209,7 @@ public sealed class PlateOcr : IDisposable
         public int[] From = [];
 
         /// <summary>The array, grown to at least <paramref name="length"/> (its contents are the caller's to set).</summary>
-        public T[] Rent<T>(ref T[] array, int length)
+        public static T[] Rent<T>(ref T[] array, int length)
         {
             if (array.Length < length)
             {
@@ -236,9 +236,9 @@ public sealed class PlateOcr : IDisposable
         // The search's tables are the thread's own, reused: allocated per call they were ~100 KB per
         // template, ~300 KB per crop read, and a frame reads dozens of crops.
         var work = _viterbi ??= new ViterbiWork();
-        var score = work.Rent(ref work.Score, states);
-        var next = work.Rent(ref work.Next, states);
-        var from = work.Rent(ref work.From, steps * states); // predecessor state of each state at each column (-1: none)
+        var score = ViterbiWork.Rent(ref work.Score, states);
+        var next = ViterbiWork.Rent(ref work.Next, states);
+        var from = ViterbiWork.Rent(ref work.From, steps * states); // predecessor state of each state at each column (-1: none)
         Array.Fill(score, float.NegativeInfinity);
         score[0] = logProbs[0]; // (0, blank)
         for (var c = 1; c < classes; c++)

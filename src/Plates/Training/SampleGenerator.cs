@@ -89,7 +89,11 @@ public static class SampleGenerator
         while (style.TwoRow);
 
         var bloom = bloomShare > 0 && random.NextDouble() < bloomShare;
-        var scene = Photograph(random, () => bloom ? Bloom(random, PlateScene.RenderBgr(plate, style, renderer)) : PlateScene.RenderBgr(plate, style, renderer), out var region);
+        var scene = Photograph(random, () =>
+        {
+            var rendered = PlateScene.RenderBgr(plate, style, renderer);
+            return bloom ? Bloom(random, rendered) : rendered;
+        }, out var region);
         return (scene, Jitter(random, region) with { Colour = style.Colour }, plate);
     }
 
@@ -227,9 +231,8 @@ public static class SampleGenerator
                 continue;
             }
 
-            using var sized = new Mat();
-            Cv2.Resize(decoy, sized, at.Size, 0, 0, InterpolationFlags.Area);
-            sized.CopyTo(new Mat(frame, at));
+            using var place = new Mat(frame, at);
+            Cv2.Resize(decoy, place, at.Size, 0, 0, InterpolationFlags.Area);
             placed++;
         }
 
