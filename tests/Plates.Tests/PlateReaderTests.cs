@@ -280,6 +280,22 @@ public sealed class PlateReaderTests : IDisposable
         result.Confidence.ShouldBe(0.9f, 1e-4);
     }
     [Fact]
+    public void Of_two_cuts_of_a_plate_the_reading_more_probable_as_a_whole_wins_not_the_one_with_the_better_weakest_character()
+    {
+        // Measured on a photographed plate (粤SK903B, 112x36 px) boxed around its characters only: the
+        // taller cut reads every character but the small province surely; the tighter cut reads its
+        // weakest character a little better (0.04 against 0.02) and five others badly. Compared by the
+        // weakest character the tighter cut won, and its evidence (0.18) dropped the plate.
+        var taller = new OcrResult("粤SK903B", 0.02f, [0.02f, 1f, 0.99f, 1f, 1f, 1f, 0.92f]);
+        var tighter = new OcrResult("云SK903B", 0.04f, [0.18f, 0.04f, 0.39f, 0.98f, 0.6f, 0.44f, 0.41f]);
+        taller.IsMoreProbableThan(tighter).ShouldBeTrue();
+        tighter.IsMoreProbableThan(taller).ShouldBeFalse();
+        tighter.IsMoreProbableThan(default).ShouldBeTrue("any reading beats none");
+        default(OcrResult).IsMoreProbableThan(tighter).ShouldBeFalse("no reading never wins");
+        new OcrResult(string.Empty, 0, []).IsMoreProbableThan(default).ShouldBeFalse();
+    }
+
+    [Fact]
     public void Evidence_is_the_second_weakest_character_so_one_doubtful_character_does_not_count_as_clutter()
     {
         new OcrResult("津A12345", 0.05f, [0.05f, 0.9f, 0.8f, 0.95f, 0.7f, 0.9f, 0.99f]).Evidence.ShouldBe(0.7f);

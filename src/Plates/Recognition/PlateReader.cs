@@ -222,7 +222,7 @@ public sealed class PlateReader : IDisposable
         var partial = 0;
         void Consider(OcrResult result, PlateRegion cut, bool upright = false)
         {
-            if (result.Text.Length > 0 && result.Confidence > best.Confidence)
+            if (result.IsMoreProbableThan(best))
             {
                 best = result;
                 bestCut = cut;
