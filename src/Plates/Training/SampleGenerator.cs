@@ -27,7 +27,7 @@ public static class SampleGenerator
         // other text, grilles; the rest are cuts beside, half on, or far around a real plate.
         var decoy = negative && random.NextDouble() < 0.4;
         var (plate, style) = RandomPlate(random, renderer);
-        using var scene = Photograph(random, () => decoy ? Decoy(random) : PlateScene.RenderBgr(plate, style, renderer), out var region);
+        using var scene = Photograph(random, () => decoy ? Decoy(random) : PlateScene.RenderBgr(plate, style, renderer), out var region, ReaderMinWidth);
         if (negative && !decoy)
         {
             region = Miss(random, region, scene.Size());
@@ -35,6 +35,10 @@ public static class SampleGenerator
         else
         {
             region = Jitter(random, region);
+            if (!negative && !style.TwoRow && random.NextDouble() < CharactersOnlyShare)
+            {
+                region = CharactersOnly(random, region);
+            }
         }
 
         // Two-row plates are cut as the reader cuts them (rows side by side), and so are some non-plates,
@@ -126,7 +130,7 @@ public static class SampleGenerator
     /// A scene with the rendered thing (a plate or a decoy) weighted, veiled, placed and photographed
     /// (<see cref="Degrade"/>); <paramref name="region"/> is where it lies, as the locator would box it exactly.
     /// </summary>
-    private static Mat Photograph(Random random, Func<Mat> render, out PlateRegion region)
+    private static Mat Photograph(Random random, Func<Mat> render, out PlateRegion region, float minWidth = 60)
     {
         var scene = Background(random, 360, 200);
         Point2f[] quad;
@@ -134,7 +138,7 @@ public static class SampleGenerator
         {
             Weight(random, rendered);
             Veil(random, rendered);
-            quad = Place(random, rendered, scene);
+            quad = Place(random, rendered, scene, minWidth);
         }
 
         Degrade(random, scene);
@@ -407,9 +411,9 @@ public static class SampleGenerator
     }
 
     /// <summary>Warps the plate into the scene; returns its corners (TL, TR, BR, BL) there.</summary>
-    private static Point2f[] Place(Random random, Mat plate, Mat scene)
+    private static Point2f[] Place(Random random, Mat plate, Mat scene, float minWidth)
     {
-        var width = (float)(60 + random.NextDouble() * 200);
+        var width = (float)(minWidth + random.NextDouble() * (MaxWidth - minWidth));
         var height = width * plate.Height / plate.Width;
         var angle = (float)((random.NextDouble() * 2 - 1) * 12 * Math.PI / 180);
         var centre = new Point2f(scene.Width / 2f + (float)((random.NextDouble() - 0.5) * 40), scene.Height / 2f + (float)((random.NextDouble() - 0.5) * 30));
@@ -526,6 +530,27 @@ public static class SampleGenerator
 
     /// <summary>The plate's region as the locator would report it: the rotated rectangle around its corners.</summary>
     private static PlateRegion Region(Point2f[] quad) => PlateRegion.From(Cv2.MinAreaRect(quad), PlateColour.Unknown, 1);
+
+    /// <summary>The widest plate in a training scene, in pixels.</summary>
+    private const float MaxWidth = 260;
+
+    /// <summary>
+    /// The narrowest plate in the line reader's scenes, in pixels: photos of a street hold plates 40–60 px
+    /// wide, which the locator finds but the reader trained on 60 px and up read badly (easypr-dev shrunk to
+    /// half size: most plates lost were 35–55 px wide). The province classifier's scenes keep 60.
+    /// </summary>
+    private const float ReaderMinWidth = 40;
+
+    /// <summary>
+    /// The share of one-row plates whose box holds their characters only, as the stroke search boxes a plate
+    /// whose colour was not found (0.6–0.85 of its height): on photos such a box read its plate only when
+    /// cut taller (a 112×36 px plate boxed 107×23 read its serial at 0.47–0.8 per character, cut 1.5 times
+    /// taller at 0.96–1.0), and training boxes were within 15% of the plate's height.
+    /// </summary>
+    private const double CharactersOnlyShare = 0.25;
+
+    private static PlateRegion CharactersOnly(Random random, PlateRegion region) =>
+        region with { Width = region.Width * (float)(0.9 + random.NextDouble() * 0.1), Height = region.Height * (float)(0.6 + random.NextDouble() * 0.25) };
 
     /// <summary>How far the locator's box is off: position, size and angle.</summary>
     private static PlateRegion Jitter(Random random, PlateRegion region)
