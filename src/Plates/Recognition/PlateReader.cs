@@ -8,6 +8,9 @@ public sealed record PlateRead(string Text, float Confidence, float[] CharacterC
 {
     /// <summary>The second-weakest character's probability: what the reader's threshold judges (<see cref="OcrResult.Evidence"/>).</summary>
     public float Evidence => OcrResult.SecondSmallest(CharacterConfidence);
+
+    /// <summary>How probable the reading is as a whole (<see cref="OcrResult.LogLikelihood"/>).</summary>
+    public double LogLikelihood => new OcrResult(Text, Confidence, CharacterConfidence).LogLikelihood;
 }
 
 /// <summary>
@@ -187,7 +190,7 @@ public sealed class PlateReader : IDisposable
         }
 
         // One plate, one reading: of readings whose boxes overlap (or that say the same), the most confident stays.
-        reads.Sort((a, b) => b.Confidence.CompareTo(a.Confidence));
+        reads.Sort((a, b) => b.LogLikelihood.CompareTo(a.LogLikelihood));
         for (var i = reads.Count - 1; i > 0; i--)
         {
             for (var j = 0; j < i; j++)
