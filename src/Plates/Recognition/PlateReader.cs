@@ -189,7 +189,16 @@ public sealed class PlateReader : IDisposable
             }
         }
 
-        // One plate, one reading: of readings whose boxes overlap (or that say the same), the most confident stays.
+        return OnePerPlate(reads);
+    }
+
+    /// <summary>
+    /// One plate, one reading: of readings whose boxes overlap by more than half the smaller (or that say
+    /// the same), the most probable as a whole stays (<see cref="PlateRead.LogLikelihood"/>). Sorts and
+    /// thins <paramref name="reads"/> in place.
+    /// </summary>
+    public static List<PlateRead> OnePerPlate(List<PlateRead> reads)
+    {
         reads.Sort((a, b) => b.LogLikelihood.CompareTo(a.LogLikelihood));
         for (var i = reads.Count - 1; i > 0; i--)
         {
