@@ -27,7 +27,8 @@ public static class SampleGenerator
         // other text, grilles; the rest are cuts beside, half on, or far around a real plate.
         var decoy = negative && random.NextDouble() < 0.4;
         var (plate, style) = RandomPlate(random, renderer);
-        using var scene = Photograph(random, () => decoy ? Decoy(random) : PlateScene.RenderBgr(plate, style, renderer), out var region, ReaderMinWidth);
+        var stamp = decoy && random.NextDouble() < StampShare;
+        using var scene = Photograph(random, () => stamp ? Stamp(random) : decoy ? Decoy(random) : PlateScene.RenderBgr(plate, style, renderer), out var region, ReaderMinWidth);
         if (negative && !decoy)
         {
             region = Miss(random, region, scene.Size());
@@ -242,6 +243,58 @@ public static class SampleGenerator
 
         Cv2.GaussianBlur(frame, frame, new Size(3, 3), 0.6);
         return frame;
+    }
+
+    /// <summary>
+    /// The share of decoys that are a camera's on-screen date or time stamp (<see cref="Stamp"/>): a row of
+    /// seven to ten digits is what the reader most readily forces into a plate number. On easypr-dev
+    /// darkened as at dusk, six of the fourteen false plates were one camera's "2015/05/11" (read 鲁C15051).
+    /// </summary>
+    private const double StampShare = 0.25;
+
+    /// <summary>
+    /// A camera's on-screen display (OSD) over the picture: a date, a time or both (8–11 characters with
+    /// their separators), white or yellow, often outlined in black, in a plain sans face, on whatever lies beneath.
+    /// </summary>
+    private static Mat Stamp(Random random)
+    {
+        var (year, month, day) = (random.Next(2008, 2031), random.Next(1, 13), random.Next(1, 29));
+        var (hour, minute, second) = (random.Next(24), random.Next(60), random.Next(60));
+        var separator = "/-."[random.Next(3)];
+        var text = random.Next(5) switch
+        {
+            0 => $"{year}{separator}{month:00}{separator}{day:00}",
+            1 => $"{hour:00}:{minute:00}:{second:00}",
+            2 => $"{month:00}{separator}{day:00} {hour:00}:{minute:00}",
+            3 => $"{year}{separator}{month:00}{separator}{day:00} {hour:00}",
+            _ => $"{year}年{month:00}月{day:00}日",
+        };
+
+        var typefaces = DecoyFonts.Value;
+        using var font = new SkiaSharp.SKFont(typefaces[text.Contains('年') ? 0 : 1 + random.Next(typefaces.Length - 1)], 100);
+        font.MeasureText(text, out var bounds);
+        var width = (int)(bounds.Width * 1.08f * PlateStyle.CanvasHeight / (bounds.Height * 1.5f));
+        var info = new SkiaSharp.SKImageInfo(Math.Max(width, 120), PlateStyle.CanvasHeight, SkiaSharp.SKColorType.Bgra8888, SkiaSharp.SKAlphaType.Premul);
+        using var surface = SkiaSharp.SKSurface.Create(info);
+        var canvas = surface.Canvas;
+        var shade = (byte)random.Next(256);
+        canvas.Clear(random.NextDouble() < 0.5
+            ? new SkiaSharp.SKColor(shade, shade, shade)
+            : DecoyColours[random.Next(DecoyColours.Length)]);
+        var ink = random.NextDouble() < 0.75 ? SkiaSharp.SKColors.White : new SkiaSharp.SKColor(250, 230, 40);
+        var scale = Math.Min(info.Width * 0.95f / bounds.Width, info.Height * 0.66f / bounds.Height);
+        canvas.Translate((info.Width - bounds.Width * scale) / 2f, (info.Height - bounds.Height * scale) / 2f);
+        canvas.Scale(scale);
+        if (random.NextDouble() < 0.6)
+        {
+            using var outline = new SkiaSharp.SKPaint { Color = SkiaSharp.SKColors.Black, IsAntialias = true, Style = SkiaSharp.SKPaintStyle.Stroke, StrokeWidth = 6 + random.Next(6) };
+            canvas.DrawText(text, -bounds.Left, -bounds.Top, SkiaSharp.SKTextAlign.Left, font, outline);
+        }
+
+        using var paint = new SkiaSharp.SKPaint { Color = ink, IsAntialias = true, Style = SkiaSharp.SKPaintStyle.Fill };
+        canvas.DrawText(text, -bounds.Left, -bounds.Top, SkiaSharp.SKTextAlign.Left, font, paint);
+        using var image = surface.Snapshot();
+        return PlateScene.ToBgr(image);
     }
 
     private static readonly string DecoyCharacters =
