@@ -27,8 +27,7 @@ public static class SampleGenerator
         // other text, grilles; the rest are cuts beside, half on, or far around a real plate.
         var decoy = negative && random.NextDouble() < 0.4;
         var (plate, style) = RandomPlate(random, renderer);
-        var stamp = decoy && random.NextDouble() < StampShare;
-        using var scene = Photograph(random, () => stamp ? Stamp(random) : decoy ? Decoy(random) : PlateScene.RenderBgr(plate, style, renderer), out var region, ReaderMinWidth);
+        using var scene = Photograph(random, () => decoy ? Decoy(random) : PlateScene.RenderBgr(plate, style, renderer), out var region);
         if (negative && !decoy)
         {
             region = Miss(random, region, scene.Size());
@@ -36,10 +35,6 @@ public static class SampleGenerator
         else
         {
             region = Jitter(random, region);
-            if (!negative && !style.TwoRow && random.NextDouble() < CharactersOnlyShare)
-            {
-                region = CharactersOnly(random, region);
-            }
         }
 
         // Two-row plates are cut as the reader cuts them (rows side by side), and so are some non-plates,
@@ -131,7 +126,7 @@ public static class SampleGenerator
     /// A scene with the rendered thing (a plate or a decoy) weighted, veiled, placed and photographed
     /// (<see cref="Degrade"/>); <paramref name="region"/> is where it lies, as the locator would box it exactly.
     /// </summary>
-    private static Mat Photograph(Random random, Func<Mat> render, out PlateRegion region, float minWidth = 60)
+    private static Mat Photograph(Random random, Func<Mat> render, out PlateRegion region)
     {
         var scene = Background(random, 360, 200);
         Point2f[] quad;
@@ -139,7 +134,7 @@ public static class SampleGenerator
         {
             Weight(random, rendered);
             Veil(random, rendered);
-            quad = Place(random, rendered, scene, minWidth);
+            quad = Place(random, rendered, scene);
         }
 
         Degrade(random, scene);
@@ -243,58 +238,6 @@ public static class SampleGenerator
 
         Cv2.GaussianBlur(frame, frame, new Size(3, 3), 0.6);
         return frame;
-    }
-
-    /// <summary>
-    /// The share of decoys that are a camera's on-screen date or time stamp (<see cref="Stamp"/>): a row of
-    /// seven to ten digits is what the reader most readily forces into a plate number. On easypr-dev
-    /// darkened as at dusk, six of the fourteen false plates were one camera's "2015/05/11" (read 鲁C15051).
-    /// </summary>
-    private const double StampShare = 0.25;
-
-    /// <summary>
-    /// A camera's on-screen display (OSD) over the picture: a date, a time or both (8–11 characters with
-    /// their separators), white or yellow, often outlined in black, in a plain sans face, on whatever lies beneath.
-    /// </summary>
-    private static Mat Stamp(Random random)
-    {
-        var (year, month, day) = (random.Next(2008, 2031), random.Next(1, 13), random.Next(1, 29));
-        var (hour, minute, second) = (random.Next(24), random.Next(60), random.Next(60));
-        var separator = "/-."[random.Next(3)];
-        var text = random.Next(5) switch
-        {
-            0 => $"{year}{separator}{month:00}{separator}{day:00}",
-            1 => $"{hour:00}:{minute:00}:{second:00}",
-            2 => $"{month:00}{separator}{day:00} {hour:00}:{minute:00}",
-            3 => $"{year}{separator}{month:00}{separator}{day:00} {hour:00}",
-            _ => $"{year}年{month:00}月{day:00}日",
-        };
-
-        var typefaces = DecoyFonts.Value;
-        using var font = new SkiaSharp.SKFont(typefaces[text.Contains('年') ? 0 : 1 + random.Next(typefaces.Length - 1)], 100);
-        font.MeasureText(text, out var bounds);
-        var width = (int)(bounds.Width * 1.08f * PlateStyle.CanvasHeight / (bounds.Height * 1.5f));
-        var info = new SkiaSharp.SKImageInfo(Math.Max(width, 120), PlateStyle.CanvasHeight, SkiaSharp.SKColorType.Bgra8888, SkiaSharp.SKAlphaType.Premul);
-        using var surface = SkiaSharp.SKSurface.Create(info);
-        var canvas = surface.Canvas;
-        var shade = (byte)random.Next(256);
-        canvas.Clear(random.NextDouble() < 0.5
-            ? new SkiaSharp.SKColor(shade, shade, shade)
-            : DecoyColours[random.Next(DecoyColours.Length)]);
-        var ink = random.NextDouble() < 0.75 ? SkiaSharp.SKColors.White : new SkiaSharp.SKColor(250, 230, 40);
-        var scale = Math.Min(info.Width * 0.95f / bounds.Width, info.Height * 0.66f / bounds.Height);
-        canvas.Translate((info.Width - bounds.Width * scale) / 2f, (info.Height - bounds.Height * scale) / 2f);
-        canvas.Scale(scale);
-        if (random.NextDouble() < 0.6)
-        {
-            using var outline = new SkiaSharp.SKPaint { Color = SkiaSharp.SKColors.Black, IsAntialias = true, Style = SkiaSharp.SKPaintStyle.Stroke, StrokeWidth = 6 + random.Next(6) };
-            canvas.DrawText(text, -bounds.Left, -bounds.Top, SkiaSharp.SKTextAlign.Left, font, outline);
-        }
-
-        using var paint = new SkiaSharp.SKPaint { Color = ink, IsAntialias = true, Style = SkiaSharp.SKPaintStyle.Fill };
-        canvas.DrawText(text, -bounds.Left, -bounds.Top, SkiaSharp.SKTextAlign.Left, font, paint);
-        using var image = surface.Snapshot();
-        return PlateScene.ToBgr(image);
     }
 
     private static readonly string DecoyCharacters =
@@ -464,9 +407,9 @@ public static class SampleGenerator
     }
 
     /// <summary>Warps the plate into the scene; returns its corners (TL, TR, BR, BL) there.</summary>
-    private static Point2f[] Place(Random random, Mat plate, Mat scene, float minWidth)
+    private static Point2f[] Place(Random random, Mat plate, Mat scene)
     {
-        var width = (float)(minWidth + random.NextDouble() * (MaxWidth - minWidth));
+        var width = (float)(60 + random.NextDouble() * 200);
         var height = width * plate.Height / plate.Width;
         var angle = (float)((random.NextDouble() * 2 - 1) * 12 * Math.PI / 180);
         var centre = new Point2f(scene.Width / 2f + (float)((random.NextDouble() - 0.5) * 40), scene.Height / 2f + (float)((random.NextDouble() - 0.5) * 30));
@@ -583,27 +526,6 @@ public static class SampleGenerator
 
     /// <summary>The plate's region as the locator would report it: the rotated rectangle around its corners.</summary>
     private static PlateRegion Region(Point2f[] quad) => PlateRegion.From(Cv2.MinAreaRect(quad), PlateColour.Unknown, 1);
-
-    /// <summary>The widest plate in a training scene, in pixels.</summary>
-    private const float MaxWidth = 260;
-
-    /// <summary>
-    /// The narrowest plate in the line reader's scenes, in pixels: photos of a street hold plates 40–60 px
-    /// wide, which the locator finds but the reader trained on 60 px and up read badly (easypr-dev shrunk to
-    /// half size: most plates lost were 35–55 px wide). The province classifier's scenes keep 60.
-    /// </summary>
-    private const float ReaderMinWidth = 40;
-
-    /// <summary>
-    /// The share of one-row plates whose box holds their characters only, as the stroke search boxes a plate
-    /// whose colour was not found (0.6–0.85 of its height): on photos such a box read its plate only when
-    /// cut taller (a 112×36 px plate boxed 107×23 read its serial at 0.47–0.8 per character, cut 1.5 times
-    /// taller at 0.96–1.0), and training boxes were within 15% of the plate's height.
-    /// </summary>
-    private const double CharactersOnlyShare = 0.25;
-
-    private static PlateRegion CharactersOnly(Random random, PlateRegion region) =>
-        region with { Width = region.Width * (float)(0.9 + random.NextDouble() * 0.1), Height = region.Height * (float)(0.6 + random.NextDouble() * 0.25) };
 
     /// <summary>How far the locator's box is off: position, size and angle.</summary>
     private static PlateRegion Jitter(Random random, PlateRegion region)
