@@ -316,14 +316,9 @@ public static class PlateLocator
         }
     }
 
-    /// <summary>
-    /// HSV ranges of the plate colours (OpenCV hue 0–180). Blue starts at hue 95: on 1,000 real plate crops
-    /// (LPRNet's test set) the median hue of a blue plate's saturated pixels lies at 88–99 on 8.7% of
-    /// them (cyan-lit, or a camera's white balance), and from 100 the mask held only part of such a plate.
-    /// </summary>
     private static readonly (PlateColour Colour, Scalar Low, Scalar High)[] ColourRanges =
     [
-        (PlateColour.Blue, new Scalar(95, 55, 35), new Scalar(125, 255, 255)),
+        (PlateColour.Blue, new Scalar(100, 55, 35), new Scalar(125, 255, 255)),
         (PlateColour.Yellow, new Scalar(12, 80, 70), new Scalar(34, 255, 255)),
         (PlateColour.Green, new Scalar(35, 45, 70), new Scalar(85, 255, 255)),
     ];

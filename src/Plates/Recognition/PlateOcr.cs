@@ -15,30 +15,6 @@ public readonly record struct OcrResult(string Text, float Confidence, float[] C
     /// </summary>
     public float Evidence => SecondSmallest(CharacterConfidence);
 
-    /// <summary>
-    /// How probable the whole reading is: the sum of its characters' log-probabilities. Readings of one
-    /// plate in different cuts are compared by it, not by <see cref="Confidence"/>: the weakest character
-    /// alone (on photos mostly the small province character, doubtful in every cut) would let a cut that
-    /// reads one character a little better and three others badly win over one that reads those surely.
-    /// </summary>
-    public double LogLikelihood
-    {
-        get
-        {
-            var sum = 0.0;
-            foreach (var c in CharacterConfidence ?? [])
-            {
-                sum += Math.Log(Math.Max(c, 1e-9));
-            }
-
-            return CharacterConfidence is { Length: > 0 } ? sum : double.NegativeInfinity;
-        }
-    }
-
-    /// <summary>Whether this reading is a plate number more probable as a whole (<see cref="LogLikelihood"/>) than <paramref name="other"/>, or <paramref name="other"/> is none.</summary>
-    public bool IsMoreProbableThan(in OcrResult other) =>
-        Text is { Length: > 0 } && (other.Text is not { Length: > 0 } || LogLikelihood > other.LogLikelihood);
-
     internal static float SecondSmallest(float[]? values)
     {
         if (values is not { Length: > 0 })

@@ -8,9 +8,6 @@ public sealed record PlateRead(string Text, float Confidence, float[] CharacterC
 {
     /// <summary>The second-weakest character's probability: what the reader's threshold judges (<see cref="OcrResult.Evidence"/>).</summary>
     public float Evidence => OcrResult.SecondSmallest(CharacterConfidence);
-
-    /// <summary>How probable the reading is as a whole (<see cref="OcrResult.LogLikelihood"/>).</summary>
-    public double LogLikelihood => new OcrResult(Text, Confidence, CharacterConfidence).LogLikelihood;
 }
 
 /// <summary>
@@ -189,17 +186,8 @@ public sealed class PlateReader : IDisposable
             }
         }
 
-        return OnePerPlate(reads);
-    }
-
-    /// <summary>
-    /// One plate, one reading: of readings whose boxes overlap by more than half the smaller (or that say
-    /// the same), the most probable as a whole stays (<see cref="PlateRead.LogLikelihood"/>). Sorts and
-    /// thins <paramref name="reads"/> in place.
-    /// </summary>
-    public static List<PlateRead> OnePerPlate(List<PlateRead> reads)
-    {
-        reads.Sort((a, b) => b.LogLikelihood.CompareTo(a.LogLikelihood));
+        // One plate, one reading: of readings whose boxes overlap (or that say the same), the most confident stays.
+        reads.Sort((a, b) => b.Confidence.CompareTo(a.Confidence));
         for (var i = reads.Count - 1; i > 0; i--)
         {
             for (var j = 0; j < i; j++)
@@ -234,7 +222,7 @@ public sealed class PlateReader : IDisposable
         var partial = 0;
         void Consider(OcrResult result, PlateRegion cut, bool upright = false)
         {
-            if (result.IsMoreProbableThan(best))
+            if (result.Text.Length > 0 && result.Confidence > best.Confidence)
             {
                 best = result;
                 bestCut = cut;
