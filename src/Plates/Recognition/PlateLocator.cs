@@ -187,6 +187,7 @@ public static class PlateLocator
         var width = (float)(region.Width / scale);
         var height = (float)(region.Height / scale);
         var samples = Math.Clamp((int)width, 16, 512);
+        var (lastRow, lastColumn) = (grey.Rows - 1, grey.Cols - 1); // each is a native call: not per sample
         Span<byte> line = stackalloc byte[samples];
         Span<int> counts = stackalloc int[3];
         for (var k = 0; k < 3; k++)
@@ -196,7 +197,7 @@ public static class PlateLocator
             for (var i = 0; i < samples; i++)
             {
                 var p = centre + offset + along * (width * 0.9f * (i / (float)(samples - 1) - 0.5f));
-                line[i] = grey.At<byte>(Math.Clamp((int)p.Y, 0, grey.Rows - 1), Math.Clamp((int)p.X, 0, grey.Cols - 1));
+                line[i] = grey.At<byte>(Math.Clamp((int)p.Y, 0, lastRow), Math.Clamp((int)p.X, 0, lastColumn));
                 sum += line[i];
             }
 
