@@ -161,13 +161,16 @@ public static class PlateLocator
         }
 
         found.Sort((a, b) => b.Score.CompareTo(a.Score));
-        return Keep(found, maxCandidates).ConvertAll(views => views.ConvertAll(c => c with
-        {
-            Centre = new Point2f((float)(c.Centre.X / scale), (float)(c.Centre.Y / scale)),
-            Width = (float)(c.Width / scale),
-            Height = (float)(c.Height / scale),
-        }));
+        return Keep(found, maxCandidates).ConvertAll(views => views.ConvertAll(c => Unscaled(c, scale)));
     }
+
+    /// <summary>A region found in an image <paramref name="scale"/> times the size of this one, in this one's coordinates.</summary>
+    private static PlateRegion Unscaled(PlateRegion region, double scale) => region with
+    {
+        Centre = new Point2f((float)(region.Centre.X / scale), (float)(region.Centre.Y / scale)),
+        Width = (float)(region.Width / scale),
+        Height = (float)(region.Height / scale),
+    };
 
     /// <summary>Light/dark crossings along a box's middle that look like a row of characters.</summary>
     private const int MinCharacterCrossings = 12, MaxCharacterCrossings = 40;
@@ -183,9 +186,7 @@ public static class PlateLocator
     private static int Crossings(Mat grey, PlateRegion region, double scale)
     {
         var (along, across) = region.Axes();
-        var centre = new Point2f((float)(region.Centre.X / scale), (float)(region.Centre.Y / scale));
-        var width = (float)(region.Width / scale);
-        var height = (float)(region.Height / scale);
+        var (centre, width, height, _, _, _) = Unscaled(region, scale);
         var samples = Math.Clamp((int)width, 16, 512);
         var (lastRow, lastColumn) = (grey.Rows - 1, grey.Cols - 1); // each is a native call: not per sample
         Span<byte> line = stackalloc byte[samples];
@@ -312,8 +313,7 @@ public static class PlateLocator
         Candidates(s, s.Edges, PlateColour.Unknown, found, byEdges: true, hsv);
         for (var i = first; i < found.Count; i++)
         {
-            var r = found[i];
-            found[i] = r with { Centre = new Point2f(r.Centre.X * factor, r.Centre.Y * factor), Width = r.Width * factor, Height = r.Height * factor };
+            found[i] = Unscaled(found[i], 1.0 / factor);
         }
     }
 
