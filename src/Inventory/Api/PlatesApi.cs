@@ -383,6 +383,28 @@ public static class PlatesApi
         }
 
         await audit.WriteAsync(caller, new AuditEntry("plates.live", filter, scope, purpose, "ok"), ct);
+
+        // Subscribed before the response starts: the dashboard shows "live" as soon as the headers arrive,
+        // so a capture published after that must already reach the subscription. The ping's answer
+        // means the server has registered it (it handles a connection's messages in order).
+        NATS.Client.Core.INatsSub<byte[]>? subscription = null;
+        try
+        {
+            subscription = await archive.Connection.SubscribeCoreAsync(filter, serializer: NATS.Client.Core.NatsRawSerializer<byte[]>.Default, cancellationToken: ct);
+            await archive.Connection.PingAsync(ct);
+        }
+        catch (NATS.Client.Core.NatsException e)
+        {
+            if (subscription is not null)
+            {
+                await subscription.DisposeAsync();
+            }
+
+            await TypedResults.Problem($"cannot subscribe to the plate captures on NATS: {e.Message}", statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(http);
+            return;
+        }
+
+        await using var unsubscribe = subscription;
         http.Response.ContentType = "text/event-stream; charset=utf-8";
         http.Response.Headers.CacheControl = "no-store";
         await http.Response.WriteAsync($": watching {filter}\n\n", ct);
@@ -407,7 +429,7 @@ public static class PlatesApi
         }, ct);
         try
         {
-            await foreach (var message in archive.Connection.SubscribeAsync<byte[]>(filter, serializer: NATS.Client.Core.NatsRawSerializer<byte[]>.Default, cancellationToken: ct))
+            await foreach (var message in subscription.Msgs.ReadAllAsync(ct))
             {
                 if (message.Data is not { Length: > 0 } data)
                 {
