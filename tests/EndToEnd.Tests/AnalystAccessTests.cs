@@ -25,17 +25,10 @@ public sealed class AnalystAccessTests(PostgresFixture postgres)
     public async Task An_analyst_of_one_district_is_refused_another_by_nats_and_by_the_cli_which_audits_it_and_replays_and_resumes_their_own()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var run = await TestRuns.CreateAsync("analyst-access");
-        var ops = new NatsUser("ops", "ops-" + Guid.NewGuid().ToString("N"), [">"], [">"]);
-        var nats = await LocalNats.StartAsync(run, new LocalNatsOptions { Users = [ops] }, ct);
-        var keys = LocalKeys.Generate();
-        await using var inventory = await LocalInventory.StartAsync(run, await postgres.CreateDatabaseAsync("analyst"), keys,
-            new Dictionary<string, string?> { ["Inventory__NatsUser"] = ops.Name, ["Inventory__NatsPassword"] = ops.Password }, ct, nats.Url);
-        using var admin = new InventoryApi(inventory.BaseUrl, keys.Admin);
-        await admin.ImportSampleDivisionsAsync(ct);
-        await admin.PostJsonAsync("api/users", new { username = "ana", displayName = "Ana Analyst", role = "analyst", districts = new[] { "120101" }, password = Password }, ct);
-        var login = await admin.PostJsonAsync("api/auth/login", new { username = "ana", password = Password, purpose = Purpose }, ct);
-        var token = login["token"]!.GetValue<string>();
+        await using var stack = await InventoryWithNats.StartAsync(postgres, "analyst-access", ct, authenticated: true);
+        var (ops, nats, inventory, admin) = (stack.Ops!, stack.Nats, stack.Inventory, stack.Admin);
+        await stack.AddUserAsync("ana", "analyst", Password, ct);
+        var token = await stack.SignInAsync("ana", Password, Purpose, ct);
 
         // The inventory derives NATS accounts from its users; the server is reconfigured with them.
         var accounts = (await admin.GetAsync("api/nats/accounts", ct)).AsArray()

@@ -24,15 +24,11 @@ public sealed class DashboardTests(PostgresFixture postgres)
     public async Task Operators_register_cameras_managers_read_the_map_and_only_analysts_see_live_plates()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var run = await TestRuns.CreateAsync("dashboard");
-        var nats = await LocalNats.StartAsync(run, cancellationToken: ct);
-        var keys = LocalKeys.Generate();
-        await using var inventory = await LocalInventory.StartAsync(run, await postgres.CreateDatabaseAsync("dashboard"), keys, cancellationToken: ct, natsUrl: nats.Url);
-        using var admin = new InventoryApi(inventory.BaseUrl, keys.Admin);
-        await admin.ImportSampleDivisionsAsync(ct);
+        await using var stack = await InventoryWithNats.StartAsync(postgres, "dashboard", ct);
+        var (run, nats, inventory, admin) = (stack.Run, stack.Nats, stack.Inventory, stack.Admin);
         foreach (var (user, role) in new[] { ("zhang.op", "operator"), ("li.analyst", "analyst"), ("zhao.viewer", "viewer") })
         {
-            await admin.PostJsonAsync("api/users", new { username = user, displayName = user, role, districts = new[] { "120101" }, password = Password }, ct);
+            await stack.AddUserAsync(user, role, Password, ct);
         }
 
         var shots = Path.Combine(RepoPaths.DataDirectory, "test-output", "dashboard");

@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
-using CameraNet.Cli;
 using CameraNet.DevStack;
 using CameraNet.Messaging;
 using CameraNet.TestKit;
@@ -22,22 +21,16 @@ public sealed class LiveFeedTests(PostgresFixture postgres)
     public async Task A_capture_published_as_soon_as_the_feed_answers_is_delivered()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var run = await TestRuns.CreateAsync("live-feed");
-        var ops = new NatsUser("ops", "ops-" + Guid.NewGuid().ToString("N"), [">"], [">"]);
-        var nats = await LocalNats.StartAsync(run, new LocalNatsOptions { Users = [ops] }, ct);
-        var keys = LocalKeys.Generate();
-        await using var inventory = await LocalInventory.StartAsync(run, await postgres.CreateDatabaseAsync("live"), keys,
-            new Dictionary<string, string?> { ["Inventory__NatsUser"] = ops.Name, ["Inventory__NatsPassword"] = ops.Password }, ct, nats.Url);
-        using var admin = new InventoryApi(inventory.BaseUrl, keys.Admin);
-        await admin.ImportSampleDivisionsAsync(ct);
-        await admin.PostJsonAsync("api/users", new { username = "lin", displayName = "Lin Analyst", role = "analyst", districts = new[] { "120101" }, password = Password }, ct);
-        var token = (await admin.PostJsonAsync("api/auth/login", new { username = "lin", password = Password, purpose = "case 2026-1203 live check" }, ct))["token"]!.GetValue<string>();
+        await using var stack = await InventoryWithNats.StartAsync(postgres, "live-feed", ct, authenticated: true);
+        var ops = stack.Ops!;
+        await stack.AddUserAsync("lin", "analyst", Password, ct);
+        var token = await stack.SignInAsync("lin", Password, "case 2026-1203 live check", ct);
 
-        await using var publisher = new NatsSettings(nats.Url, ops.Name, ops.Password, "live-feed-test").Connect();
+        await using var publisher = new NatsSettings(stack.Nats.Url, ops.Name, ops.Password, "live-feed-test").Connect();
         var js = new NatsJSContext(publisher);
         await PlateStreams.EnsurePlatesAsync(js, TimeSpan.FromDays(30), TimeSpan.FromMinutes(10), ct);
 
-        using var http = new HttpClient { BaseAddress = inventory.BaseUrl, Timeout = Timeout.InfiniteTimeSpan };
+        using var http = new HttpClient { BaseAddress = stack.Inventory.BaseUrl, Timeout = Timeout.InfiniteTimeSpan };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         for (var i = 0; i < 10; i++)
         {

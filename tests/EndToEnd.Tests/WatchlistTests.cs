@@ -21,17 +21,12 @@ public sealed class WatchlistTests(PostgresFixture postgres)
     public async Task A_capture_of_a_watched_plate_in_the_analysts_district_alerts_within_a_second_and_expires_with_the_retention()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var run = await TestRuns.CreateAsync("watchlist");
-        var nats = await LocalNats.StartAsync(run, cancellationToken: ct);
-        var keys = LocalKeys.Generate();
-        var database = await postgres.CreateDatabaseAsync("watchlist");
         var retention = TimeSpan.FromSeconds(20);
-        await using var inventory = await LocalInventory.StartAsync(run, database, keys,
-            new Dictionary<string, string?> { ["Inventory__PlateRetention"] = retention.ToString() }, ct, nats.Url);
-        using var admin = new InventoryApi(inventory.BaseUrl, keys.Admin);
-        await admin.ImportSampleDivisionsAsync(ct);
-        await admin.PostJsonAsync("api/users", new { username = "wang", displayName = "王 analyst", role = "analyst", districts = new[] { "120101" }, password = Password }, ct);
-        var token = (await admin.PostJsonAsync("api/auth/login", new { username = "wang", password = Password, purpose = "hotlist duty" }, ct))["token"]!.GetValue<string>();
+        await using var stack = await InventoryWithNats.StartAsync(postgres, "watchlist", ct,
+            settings: new Dictionary<string, string?> { ["Inventory__PlateRetention"] = retention.ToString() });
+        var (nats, database, inventory, admin) = (stack.Nats, stack.Database, stack.Inventory, stack.Admin);
+        await stack.AddUserAsync("wang", "analyst", Password, ct);
+        var token = await stack.SignInAsync("wang", Password, "hotlist duty", ct);
         using var analyst = new InventoryApi(inventory.BaseUrl, token);
 
         // Bad entries are refused with the field named; nothing is stored.
