@@ -58,4 +58,20 @@ public sealed class LiveFeedTests(PostgresFixture postgres)
             received.ShouldBe(plate, $"round {i}: the capture published when the feed answered did not come within 10 s");
         }
     }
+
+    [Fact]
+    public async Task A_feed_that_cannot_reach_NATS_answers_503_and_says_why()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var stack = await InventoryWithNats.StartAsync(postgres, "live-feed-down", ct);
+        await stack.AddUserAsync("lin", "analyst", Password, ct);
+        var token = await stack.SignInAsync("lin", Password, "case 2026-1203 live check", ct);
+        await stack.Nats.DisposeAsync();
+
+        using var http = new HttpClient { BaseAddress = stack.Inventory.BaseUrl, Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.GetAsync("api/plates/live?district=120101", ct);
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.ServiceUnavailable);
+        (await response.Content.ReadAsStringAsync(ct)).ShouldContain("NATS did not answer within 10 s");
+    }
 }

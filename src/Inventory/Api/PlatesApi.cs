@@ -347,6 +347,9 @@ public static class PlatesApi
         return TypedResults.Ok(result);
     }
 
+    /// <summary>How long the live feed waits for NATS to take its subscription before it answers 503.</summary>
+    public static readonly TimeSpan LiveSubscribeTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// Live captures of an area as server-sent events (<c>event: plate</c>, data: the capture as JSON), for the
     /// dashboard. Purpose: the query's, else the one stated at login. Audited as <c>plates.live</c> when it starts.
@@ -387,20 +390,35 @@ public static class PlatesApi
         // Subscribed before the response starts: the dashboard shows "live" as soon as the headers arrive,
         // so a capture published after that must already reach the subscription. The ping's answer
         // means the server has registered it (it handles a connection's messages in order).
+        // The connection retries forever when NATS is down: the caller is told after LiveSubscribeTimeout, not left waiting.
         NATS.Client.Core.INatsSub<byte[]>? subscription = null;
-        try
+        string? failure = null;
+        using (var answer = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
-            subscription = await archive.Connection.SubscribeCoreAsync(filter, serializer: NATS.Client.Core.NatsRawSerializer<byte[]>.Default, cancellationToken: ct);
-            await archive.Connection.PingAsync(ct);
+            answer.CancelAfter(LiveSubscribeTimeout);
+            try
+            {
+                subscription = await archive.Connection.SubscribeCoreAsync(filter, serializer: NATS.Client.Core.NatsRawSerializer<byte[]>.Default, cancellationToken: answer.Token);
+                await archive.Connection.PingAsync(answer.Token);
+            }
+            catch (NATS.Client.Core.NatsException e)
+            {
+                failure = e.Message;
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                failure = $"NATS did not answer within {LiveSubscribeTimeout.TotalSeconds:0} s";
+            }
         }
-        catch (NATS.Client.Core.NatsException e)
+
+        if (failure is not null || subscription is null)
         {
             if (subscription is not null)
             {
                 await subscription.DisposeAsync();
             }
 
-            await TypedResults.Problem($"cannot subscribe to the plate captures on NATS: {e.Message}", statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(http);
+            await TypedResults.Problem($"cannot subscribe to the plate captures on NATS: {failure}", statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(http);
             return;
         }
 
