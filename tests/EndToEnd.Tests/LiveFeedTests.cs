@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
-using CameraNet.DevStack;
+using CameraNet.Cli;
 using CameraNet.Messaging;
 using CameraNet.TestKit;
 using NATS.Client.JetStream;
@@ -68,10 +68,9 @@ public sealed class LiveFeedTests(PostgresFixture postgres)
         var token = await stack.SignInAsync("lin", Password, "case 2026-1203 live check", ct);
         await stack.Nats.DisposeAsync();
 
-        using var http = new HttpClient { BaseAddress = stack.Inventory.BaseUrl, Timeout = TimeSpan.FromSeconds(60) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await http.GetAsync("api/plates/live?district=120101", ct);
-        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.ServiceUnavailable);
-        (await response.Content.ReadAsStringAsync(ct)).ShouldContain("NATS did not answer within 10 s");
+        using var analyst = new InventoryApi(stack.Inventory.BaseUrl, token);
+        var refused = await Should.ThrowAsync<InventoryApiException>(() => analyst.GetTextAsync("api/plates/live?district=120101", ct).WaitAsync(TimeSpan.FromSeconds(60), ct));
+        refused.Status.ShouldBe(System.Net.HttpStatusCode.ServiceUnavailable);
+        refused.Message.ShouldContain("NATS did not answer within 10 s");
     }
 }
