@@ -184,7 +184,36 @@ public sealed class PlateReaderTests : IDisposable
         }
 
         bool Found(List<PlateRegion> regions) => regions.Any(r => Math.Abs(r.Centre.X - 640) < 30 && Math.Abs(r.Centre.Y - 480) < 15 && r.Width is > 100 and < 200);
-        Found(PlateLocator.Locate(frame, equalise: false)).ShouldBeFalse("without the locally equalised search the plate is not a candidate (else this test shows nothing)");
+        // The rows of characters (a search of local contrast too) also find it: off, to test the equalised search.
+        Found(PlateLocator.Locate(frame, equalise: false, characterRows: false)).ShouldBeFalse("without the locally equalised search the plate is not a candidate (else this test shows nothing)");
+        Found(PlateLocator.Locate(frame, characterRows: false)).ShouldBeTrue();
+        Found(PlateLocator.Locate(frame, equalise: false)).ShouldBeTrue("the rows of characters find it too");
+        _reader.Read(frame).Select(r => r.Text).ShouldBe([plate]);
+    }
+
+    [Theory]
+    [InlineData("津A12345")]
+    [InlineData("粤B7Q53W")]
+    [InlineData("京N8P8F8")]
+    public void A_plate_set_in_a_grille_on_a_body_of_its_own_blue_is_found_by_its_characters(string plate)
+    {
+        // The car painted the plate's own blue, and a grille of light and dark bars around the plate up to
+        // its rim: the blue mask joins plate and body, the stroke searches plate and bars, and neither
+        // blob has a plate's shape. Only the row of characters stands apart.
+        using var frame = Scene(plate, PlateStyle.Blue, width: 150, angle: 0);
+        var plateBox = new Rect(565, 457, 150, 46);
+        using var plateAlone = new Mat(frame, plateBox).Clone();
+        var blue = Cv2.Mean(new Mat(frame, new Rect(567, 470, 4, 20))); // the plate's ground, left of its province character
+        Cv2.Rectangle(frame, new Rect(420, 250, 440, 330), blue, -1);
+        for (var x = 520; x < 760; x += 10)
+        {
+            Cv2.Rectangle(frame, new Rect(x, 430, 5, 100), Scalar.All(x % 20 == 0 ? 20 : 210), -1);
+        }
+
+        plateAlone.CopyTo(new Mat(frame, plateBox));
+
+        bool Found(List<PlateRegion> regions) => regions.Any(r => Math.Abs(r.Centre.X - 640) < 20 && Math.Abs(r.Centre.Y - 480) < 10 && r.Width is > 120 and < 190);
+        Found(PlateLocator.Locate(frame, characterRows: false)).ShouldBeFalse("without the rows of characters the plate is not a candidate (else this test shows nothing)");
         Found(PlateLocator.Locate(frame)).ShouldBeTrue();
         _reader.Read(frame).Select(r => r.Text).ShouldBe([plate]);
     }
@@ -555,6 +584,29 @@ public sealed class CandidateSelectionTests
         var regions = PlateLocator.Keep(ranked, maxRegions: 16);
 
         regions.ShouldHaveSingleItem().ShouldBe([ranked[0], ranked[2], ranked[3]]);
+    }
+
+    [Fact]
+    public void Rows_of_characters_are_read_only_where_the_ranked_searches_boxed_nothing()
+    {
+        var ranked = new[] { Box(500, 300), Box(900, 300) };
+        var rows = new[]
+        {
+            Box(504, 301, 104, 32, score: 2),   // a row inside the first region (IoU ~0.88): not read
+            Box(700, 500),                      // a row where nothing was boxed: a region of its own
+            Box(702, 501, 104, 31),             // a second box of that row: its view
+            Box(100, 100),                      // two more rows elsewhere: one fits under the limit
+            Box(300, 600),
+        };
+
+        var regions = PlateLocator.Keep(ranked, maxRegions: 16, rows);
+
+        PlateLocator.MaxFallbackRegions.ShouldBe(2, "this test's rows are counted for two");
+        regions.Count.ShouldBe(4);
+        regions[0].ShouldHaveSingleItem().ShouldBe(ranked[0]);
+        regions[1].ShouldHaveSingleItem().ShouldBe(ranked[1]);
+        regions[2].ShouldBe([rows[1], rows[2]]);
+        regions[3].ShouldHaveSingleItem().ShouldBe(rows[3]);
     }
 
     [Fact]

@@ -82,19 +82,21 @@ public static class PlateLocator
 
     /// <param name="equalise">Also search the image with its contrast equalised locally (the default; off only to measure what that search adds).</param>
     /// <param name="maxCandidates">Regions read at most (each with up to <see cref="MaxViews"/> boxes, see <see cref="Keep"/>).</param>
-    public static List<PlateRegion> Locate(Mat bgr, int maxCandidates = 16, bool equalise = true) =>
-        LocateRegions(bgr, maxCandidates, equalise).SelectMany(views => views).ToList();
+    /// <param name="characterRows">Also box rows of characters where nothing else was boxed (the default; off only to measure what that adds).</param>
+    public static List<PlateRegion> Locate(Mat bgr, int maxCandidates = 16, bool equalise = true, bool characterRows = true) =>
+        LocateRegions(bgr, maxCandidates, equalise, characterRows).SelectMany(views => views).ToList();
 
     /// <summary>
     /// The candidates as regions, each with its views (differing boxes of one region, best-ranked first;
     /// see <see cref="Keep"/>), regions best-ranked first.
     /// </summary>
-    public static List<List<PlateRegion>> LocateRegions(Mat bgr, int maxCandidates = 16, bool equalise = true)
+    public static List<List<PlateRegion>> LocateRegions(Mat bgr, int maxCandidates = 16, bool equalise = true, bool characterRows = true)
     {
         ArgumentNullException.ThrowIfNull(bgr);
         var scale = Math.Min(1.0, WorkSize / (double)Math.Max(bgr.Width, bgr.Height));
         var s = Scratch;
         var found = new List<PlateRegion>();
+        var fallback = new List<PlateRegion>();
 
         // The strokes are searched in grey shrunk by area averaging (sampling would alias the strokes and
         // move the boxes); the colours only need the plate's background, from a cheaper linear shrink:
@@ -128,6 +130,15 @@ public static class PlateLocator
             }
         }
 
+        // A plate whose rim touches what is around it (a grille, a car body of its own blue, a dark car's
+        // bluish shadows) merges with it in every mask and stroke map, and the merged blob is no plate's
+        // shape; its characters stay apart. Rows of them are read where the other searches boxed nothing
+        // (see Keep).
+        if (characterRows)
+        {
+            CharacterRows(s, s.Gray, hsv, fallback);
+        }
+
         // Large new-energy plates are two-toned: yellow under the province and letter, green under the serial.
         Candidates(s, yellowOrGreen, PlateColour.Green, found);
 
@@ -151,17 +162,21 @@ public static class PlateLocator
         // dark runs as a plate's seven characters make: on easypr-dev's 103 plates 13 to 33 crossings,
         // where nearly half the locator's other boxes (uniform panels, bars, bumpers) have fewer than 10.
         var grey = scale < 1 ? s.FullGray : s.Gray;
-        for (var i = 0; i < found.Count; i++)
+        foreach (var list in (ReadOnlySpan<List<PlateRegion>>)[found, fallback])
         {
-            var crossings = Crossings(grey, found[i], scale);
-            if (crossings is >= MinCharacterCrossings and <= MaxCharacterCrossings)
+            for (var i = 0; i < list.Count; i++)
             {
-                found[i] = found[i] with { Score = found[i].Score + CharacterBonus };
+                var crossings = Crossings(grey, list[i], scale);
+                if (crossings is >= MinCharacterCrossings and <= MaxCharacterCrossings)
+                {
+                    list[i] = list[i] with { Score = list[i].Score + CharacterBonus };
+                }
             }
+
+            list.Sort((a, b) => b.Score.CompareTo(a.Score));
         }
 
-        found.Sort((a, b) => b.Score.CompareTo(a.Score));
-        return Keep(found, maxCandidates).ConvertAll(views => views.ConvertAll(c => Unscaled(c, scale)));
+        return Keep(found, maxCandidates, fallback).ConvertAll(views => views.ConvertAll(c => Unscaled(c, scale)));
     }
 
     /// <summary>A region found in an image <paramref name="scale"/> times the size of this one, in this one's coordinates.</summary>
@@ -230,6 +245,9 @@ public static class PlateLocator
     /// <summary>At most this many views of one region are read.</summary>
     public const int MaxViews = 3;
 
+    /// <summary>At most this many regions are added from the fallback boxes (rows of characters), beyond the ranked ones.</summary>
+    public const int MaxFallbackRegions = 2;
+
     /// <summary>
     /// The candidates to read, from the found boxes ranked best first: at most <paramref name="maxRegions"/>
     /// regions (in rank order), each with up to <see cref="MaxViews"/> boxes that differ (IoU ≤ <see cref="SameBox"/>). The
@@ -241,45 +259,73 @@ public static class PlateLocator
     /// another plate out. A box inside a larger one (one colour half of a two-tone plate, or the plate
     /// inside its frame) is its own region when their IoU is low: the reader decides which reads as a plate.
     /// </summary>
-    public static List<List<PlateRegion>> Keep(IReadOnlyList<PlateRegion> ranked, int maxRegions)
+    public static List<List<PlateRegion>> Keep(IReadOnlyList<PlateRegion> ranked, int maxRegions, IReadOnlyList<PlateRegion>? fallback = null)
     {
         var kept = new List<(Rect Bounds, int Cluster)>();
         var views = new List<List<PlateRegion>>();
         foreach (var candidate in ranked)
         {
+            Place(candidate, kept, views, 0, maxRegions);
+        }
+
+        // The fallback boxes (rows of characters) are read only where the ranked ones boxed nothing: as
+        // views of a ranked region they only added readings to compete with its own (easypr-dev read 89
+        // plates exactly instead of 92 when they were).
+        var (rankedBoxes, maxWithFallback) = (kept.Count, views.Count + MaxFallbackRegions);
+        foreach (var candidate in fallback ?? [])
+        {
             var bounds = candidate.Bounds;
-            var (nearest, overlap) = (-1, 0.0);
-            for (var k = 0; k < kept.Count; k++)
+            var covered = false;
+            for (var k = 0; k < rankedBoxes && !covered; k++)
             {
-                var iou = IntersectionOverUnion(kept[k].Bounds, bounds);
-                if (iou > overlap)
-                {
-                    (nearest, overlap) = (k, iou);
-                }
+                covered = IntersectionOverUnion(kept[k].Bounds, bounds) > SameRegion;
             }
 
-            if (overlap > SameBox)
+            if (!covered)
             {
-                continue;
-            }
-
-            if (overlap > SameRegion)
-            {
-                var cluster = kept[nearest].Cluster;
-                if (views[cluster].Count < MaxViews)
-                {
-                    views[cluster].Add(candidate);
-                    kept.Add((bounds, cluster));
-                }
-            }
-            else if (views.Count < maxRegions)
-            {
-                views.Add([candidate]);
-                kept.Add((bounds, views.Count - 1));
+                Place(candidate, kept, views, rankedBoxes, maxWithFallback);
             }
         }
 
         return views;
+    }
+
+    /// <summary>
+    /// Adds a candidate to the kept boxes from <paramref name="from"/> on: dropped as the same box as one of
+    /// them, a view of its region, or a new region while there are fewer than <paramref name="maxRegions"/>.
+    /// </summary>
+    private static void Place(PlateRegion candidate, List<(Rect Bounds, int Cluster)> kept, List<List<PlateRegion>> views, int from, int maxRegions)
+    {
+        var bounds = candidate.Bounds;
+        var (nearest, overlap) = (-1, 0.0);
+        for (var k = from; k < kept.Count; k++)
+        {
+            var iou = IntersectionOverUnion(kept[k].Bounds, bounds);
+            if (iou > overlap)
+            {
+                (nearest, overlap) = (k, iou);
+            }
+        }
+
+        if (overlap > SameBox)
+        {
+            return;
+        }
+
+        if (overlap > SameRegion)
+        {
+            var cluster = kept[nearest].Cluster;
+            if (views[cluster].Count < MaxViews)
+            {
+                views[cluster].Add(candidate);
+                kept.Add((bounds, cluster));
+            }
+        }
+        else if (views.Count < maxRegions)
+        {
+            views.Add([candidate]);
+            kept.Add((bounds, views.Count - 1));
+        }
     }
 
     /// <summary>
@@ -291,6 +337,12 @@ public static class PlateLocator
         public readonly Mat FullGray = new(), Gray = new(), Colour = new(), Hsv = new(), YellowOrGreen = new(), Mask = new();
         public readonly Mat Equalised = new(), Half = new(), HalfHsv = new();
         public readonly Mat Blurred = new(), Gradient = new(), Edges = new(), Closed = new();
+        public readonly Mat Mean = new(), Binary = new();
+        public readonly BlobLabeller Labeller = new();
+        public readonly List<BlobLabeller.Blob> Blobs = [];
+        public readonly List<Rect> Characters = [];
+        public int[] Next = [];
+        public bool[] Followed = [];
         public readonly CLAHE Clahe = Cv2.CreateCLAHE(2, new Size(8, 8));
         public readonly Mat CloseColour = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(15, 3));
         public readonly Mat CloseEdges = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(17, 3));
@@ -315,6 +367,132 @@ public static class PlateLocator
         {
             found[i] = Unscaled(found[i], 1.0 / factor);
         }
+    }
+
+    /// <summary>Side of the square a pixel is compared with in the character search (at work size: plates' characters are ~10–30 px high).</summary>
+    private const int CharacterBlock = 11;
+
+    /// <summary>How much lighter (darker) than its neighbourhood's mean a pixel of a light (dark) character is.</summary>
+    private const int CharacterContrast = 10;
+
+    /// <summary>A blue plate is ~4.9 times as long as its characters are high, ~1.55 times as high, and ends ~0.3 of a character's height after its last one.</summary>
+    private const float RowToPlateLength = 4.9f, RowToPlateHeight = 1.55f, RowEndMargin = 0.3f;
+
+    private const float RowScore = 1.0f;
+
+    /// <summary>
+    /// Rows of four to ten character-like blobs (light on dark, then dark on light, each against its
+    /// <see cref="CharacterBlock"/>-pixel neighbourhood): of like height, centres level within 0.3 of a
+    /// height, each starting less than a height after the last. Each row is boxed as the plate around
+    /// it, measured from its right end (a province character often falls apart into several blobs).
+    /// </summary>
+    private static void CharacterRows(Work s, Mat gray, Mat hsv, List<PlateRegion> found)
+    {
+        var chars = s.Characters;
+        Cv2.Blur(gray, s.Mean, new Size(CharacterBlock, CharacterBlock), new Point(-1, -1), BorderTypes.Replicate);
+        foreach (var light in (ReadOnlySpan<bool>)[true, false])
+        {
+            chars.Clear();
+            // What cv::adaptiveThreshold does, with one mean for both: saturated differences, then the contrast.
+            if (light)
+            {
+                Cv2.Subtract(gray, s.Mean, s.Binary);
+            }
+            else
+            {
+                Cv2.Subtract(s.Mean, gray, s.Binary);
+            }
+
+            Cv2.Threshold(s.Binary, s.Binary, CharacterContrast, 255, ThresholdTypes.Binary);
+            Blobs(s, s.Binary, chars);
+
+            chars.Sort((p, q) => p.X.CompareTo(q.X));
+            if (s.Next.Length < chars.Count)
+            {
+                (s.Next, s.Followed) = (new int[chars.Count * 2], new bool[chars.Count * 2]);
+            }
+
+            var next = s.Next.AsSpan(0, chars.Count);
+            var followed = s.Followed.AsSpan(0, chars.Count);
+            followed.Clear();
+            for (var i = 0; i < chars.Count; i++)
+            {
+                next[i] = -1;
+                var c = chars[i];
+                var nearest = int.MaxValue;
+                for (var j = i + 1; j < chars.Count && chars[j].X < c.Right + c.Height; j++)
+                {
+                    var d = chars[j];
+                    var gap = d.X - c.Right;
+                    if (gap < nearest && gap >= -c.Height / 10 && Math.Abs(d.Height - c.Height) <= 0.2 * Math.Max(d.Height, c.Height)
+                        && Math.Abs(d.Y + d.Height / 2.0 - (c.Y + c.Height / 2.0)) <= 0.3 * c.Height)
+                    {
+                        (nearest, next[i]) = (gap, j);
+                    }
+                }
+
+                // Each blob follows at most one: the first (leftmost) to claim it.
+                if (next[i] >= 0 && !followed[next[i]])
+                {
+                    followed[next[i]] = true;
+                }
+                else
+                {
+                    next[i] = -1;
+                }
+            }
+
+            for (var i = 0; i < chars.Count; i++)
+            {
+                if (followed[i])
+                {
+                    continue;
+                }
+
+                var (count, heights, last) = (0, 0, i);
+                for (var k = i; k >= 0; k = next[k])
+                {
+                    (count, heights, last) = (count + 1, heights + chars[k].Height, k);
+                }
+
+                if (count is >= 4 and <= 10 && Row(chars[i], chars[last], heights / (float)count, hsv) is { } row)
+                {
+                    found.Add(row);
+                }
+            }
+        }
+    }
+
+    /// <summary>The character-sized blobs of <paramref name="binary"/>: at most as wide as high, up to 8 times as high as wide, at least 15% filled.</summary>
+    private static void Blobs(Work s, Mat binary, List<Rect> chars)
+    {
+        s.Blobs.Clear();
+        s.Labeller.Find(binary, s.Blobs);
+        foreach (var (box, pixels) in s.Blobs)
+        {
+            if (box.Height is >= 9 and <= 80 && box.Width <= box.Height && box.Height <= box.Width * 8 && pixels >= box.Width * box.Height * 0.15)
+            {
+                chars.Add(box);
+            }
+        }
+    }
+
+    /// <summary>The plate around a row of characters from <paramref name="first"/> to <paramref name="last"/>, or null when the row is no plate's.</summary>
+    private static PlateRegion? Row(Rect first, Rect last, float height, Mat hsv)
+    {
+        var span = last.Right - first.X;
+        float x0 = first.X + first.Width / 2f, y0 = first.Y + first.Height / 2f, x1 = last.X + last.Width / 2f, y1 = last.Y + last.Height / 2f;
+        var angle = MathF.Atan2(y1 - y0, x1 - x0) * 180 / MathF.PI;
+        if (span < height * 2 || span > height * 6 || Math.Abs(angle) > 30)
+        {
+            return null;
+        }
+
+        var width = height * RowToPlateLength;
+        var cx = last.Right + height * RowEndMargin - width / 2;
+        var cy = y0 + (cx - x0) / Math.Max(1, x1 - x0) * (y1 - y0);
+        var region = new PlateRegion(new Point2f(cx, cy), width, height * RowToPlateHeight, angle, PlateColour.Unknown, RowScore);
+        return region with { Colour = DominantColour(hsv, region.Bounds) };
     }
 
     private static readonly (PlateColour Colour, Scalar Low, Scalar High)[] ColourRanges =
