@@ -218,6 +218,23 @@ public sealed class PlateReaderTests : IDisposable
         _reader.Read(frame).Select(r => r.Text).ShouldBe([plate]);
     }
 
+    [Theory]
+    [InlineData("粤AB2893")]
+    [InlineData("鲁Q1234挂")]
+    public void A_two_row_plate_seen_from_the_side_is_found_and_read(string plate)
+    {
+        // A truck's or bus's rear plate (440×220 mm) from a camera beside the lane: 1.5 times as long as high.
+        using var frame = new Mat(720, 1280, MatType.CV_8UC3, new Scalar(95, 100, 105));
+        Cv2.Rectangle(frame, new Rect(420, 250, 440, 330), new Scalar(150, 150, 140), -1);
+        using var bgr = PlateScene.RenderBgr(plate, PlateStyle.YellowTwoRow);
+        using var plateImage = new Mat();
+        Cv2.Resize(bgr, plateImage, new Size(150, 100), 0, 0, InterpolationFlags.Area);
+        plateImage.CopyTo(new Mat(frame, new Rect(565, 430, 150, 100)));
+        Cv2.GaussianBlur(frame, frame, new Size(3, 3), 0.6);
+
+        _reader.Read(frame).Select(r => r.Text).ShouldBe([plate]);
+    }
+
     [Fact]
     public void A_plate_whose_province_character_is_smudged_is_still_read_with_that_doubt_in_its_confidence()
     {

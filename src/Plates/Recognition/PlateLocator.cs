@@ -73,7 +73,7 @@ public readonly record struct PlateRegion(Point2f Centre, float Width, float Hei
 /// across the character gaps), and any plate by the dense vertical strokes its characters make (Sobel
 /// x, closed horizontally; also on the image equalised locally, for washed-out plates), which also
 /// finds white and black plates and faded ones. Candidates are
-/// filtered by shape (aspect 1.8–7, fill) and ranked; the reader decides which are plates.
+/// filtered by shape (aspect 1.8–7, yellow ones from 1.4 for two-row plates; fill) and ranked; the reader decides which are plates.
 /// </summary>
 public static class PlateLocator
 {
@@ -523,6 +523,12 @@ public static class PlateLocator
         return i.Width <= 0 || i.Height <= 0 ? 0 : Area(i);
     }
 
+    /// <summary>Boxes less long than this many heights are no plate's (one-row plates are 3.1–3.4, seen from the side less).</summary>
+    private const float MinAspect = 1.8f;
+
+    /// <summary>The same for yellow boxes, which may hold a two-row plate (2:1, seen from the side at 45° 1.4:1).</summary>
+    private const float MinTwoRowAspect = 1.4f;
+
     private static void Candidates(Work s, Mat binary, PlateColour colour, List<PlateRegion> found, bool byEdges = false, Mat? hsv = null)
     {
         var closed = s.Closed;
@@ -542,7 +548,9 @@ public static class PlateLocator
             var (w, h, angle) = (region.Width, region.Height, region.Angle);
             var aspect = w / Math.Max(1, h);
             var fill = area / Math.Max(1, w * h);
-            if (h < 8 || w < 30 || aspect is < 1.8f or > 7f || Math.Abs(angle) > 45 || fill < 0.45)
+            // Two-row plates (yellow, 440×220 mm) are 2:1, and narrower seen from the side: 1.4:1 at 45°.
+            var twoRow = colour == PlateColour.Yellow;
+            if (h < 8 || w < 30 || aspect < (twoRow ? MinTwoRowAspect : MinAspect) || aspect > 7f || Math.Abs(angle) > 45 || fill < 0.45)
             {
                 continue;
             }
@@ -554,6 +562,10 @@ public static class PlateLocator
 
             // Plates are about 3.1 (blue, yellow) or 3.4 (green) times as long as high.
             var shape = 1 - Math.Min(1, Math.Abs(aspect - 3.3) / 3);
+            if (twoRow)
+            {
+                shape = Math.Max(shape, 1 - Math.Min(1, Math.Abs(aspect - 2) / 3));
+            }
             found.Add(region with { Score = (float)(shape * 0.6 + fill * 0.4 + (byEdges ? 0 : 0.1)) });
         }
     }
