@@ -369,8 +369,11 @@ public static class PlateLocator
         }
     }
 
-    /// <summary>Side of the square a pixel is compared with in the character search (at work size: plates' characters are ~10–30 px high).</summary>
+    /// <summary>Side of the square a pixel is compared with in the character search (at work size: plates' characters are mostly ~10–30 px high).</summary>
     private const int CharacterBlock = 11;
+
+    /// <summary>Character heights searched for, in pixels at work size (a plate 7 px high is ~35 px long).</summary>
+    private const int MinCharacterHeight = 7, MaxCharacterHeight = 80;
 
     /// <summary>How much lighter (darker) than its neighbourhood's mean a pixel of a light (dark) character is.</summary>
     private const int CharacterContrast = 10;
@@ -463,14 +466,14 @@ public static class PlateLocator
         }
     }
 
-    /// <summary>The character-sized blobs of <paramref name="binary"/>: at most as wide as high, up to 8 times as high as wide, at least 15% filled.</summary>
+    /// <summary>The character-sized blobs of <paramref name="binary"/>: 7–80 px high, at most as wide as high, up to 8 times as high as wide, at least 15% filled.</summary>
     private static void Blobs(Work s, Mat binary, List<Rect> chars)
     {
         s.Blobs.Clear();
         s.Labeller.Find(binary, s.Blobs);
         foreach (var (box, pixels) in s.Blobs)
         {
-            if (box.Height is >= 9 and <= 80 && box.Width <= box.Height && box.Height <= box.Width * 8 && pixels >= box.Width * box.Height * 0.15)
+            if (box.Height is >= MinCharacterHeight and <= MaxCharacterHeight && box.Width <= box.Height && box.Height <= box.Width * 8 && pixels >= box.Width * box.Height * 0.15)
             {
                 chars.Add(box);
             }
