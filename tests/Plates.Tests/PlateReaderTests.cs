@@ -191,6 +191,28 @@ public sealed class PlateReaderTests : IDisposable
         _reader.Read(frame).Select(r => r.Text).ShouldBe([plate]);
     }
 
+    [Fact]
+    public void A_last_resort_view_is_read_when_the_other_views_read_nothing_and_not_after_a_reading()
+    {
+        using var frame = Scene("津A12345", PlateStyle.Blue, angle: 0);
+        var plate = new PlateRegion(new Point2f(640, 480), 180, 57, 0, PlateColour.Blue, 1);
+        var wall = new PlateRegion(new Point2f(200, 150), 180, 57, 0, PlateColour.Blue, 1); // plain background
+
+        _reader.ReadViews(frame, [wall, plate with { LastResort = true }]).Select(r => r.Text).ShouldBe(["津A12345"]);
+        _reader.ReadViews(frame, [wall]).ShouldBeEmpty("the wall alone reads as nothing (else this test shows nothing)");
+
+        // After a reading the last resort is not read. The province painted over (as in the test above),
+        // the plate is read unsurely, so an ordinary second view is read too.
+        const float MmPerPixel = 440f / 180;
+        var (left, top) = (640 - 90, 480 - 140 / MmPerPixel / 2);
+        var background = frame.At<Vec3b>((int)(top + 12 / MmPerPixel), 640);
+        var province = new Rect((int)(left + 13 / MmPerPixel), (int)(top + 22 / MmPerPixel), (int)(50 / MmPerPixel), (int)(96 / MmPerPixel));
+        Cv2.Rectangle(frame, province, new Scalar(background.Item0, background.Item1, background.Item2), -1);
+        var shifted = plate with { Centre = new Point2f(643, 481) };
+        _reader.ReadViews(frame, [plate, shifted]).Count.ShouldBe(2, "an unsure reading: the second view is read too (else this test shows nothing)");
+        _reader.ReadViews(frame, [plate, shifted with { LastResort = true }]).Count.ShouldBe(1);
+    }
+
     [Theory]
     [InlineData("津A12345")]
     [InlineData("粤B7Q53W")]
@@ -604,12 +626,14 @@ public sealed class CandidateSelectionTests
     }
 
     [Fact]
-    public void Rows_of_characters_are_read_only_where_the_ranked_searches_boxed_nothing()
+    public void Rows_of_characters_are_regions_where_the_ranked_searches_boxed_nothing_and_else_a_last_resort()
     {
         var ranked = new[] { Box(500, 300), Box(900, 300) };
         var rows = new[]
         {
-            Box(504, 301, 104, 32, score: 2),   // a row inside the first region (IoU ~0.88): not read
+            Box(504, 301, 104, 32, score: 2),   // a row inside the first region (IoU ~0.88): its last resort
+            Box(497, 299, 98, 30),              // another there: one last resort a region
+            Box(900, 300, 101, 30),             // a copy of the second region's box (IoU 0.99): nothing
             Box(700, 500),                      // a row where nothing was boxed: a region of its own
             Box(702, 501, 104, 31),             // a second box of that row: its view
             Box(100, 100),                      // two more rows elsewhere: one fits under the limit
@@ -620,10 +644,11 @@ public sealed class CandidateSelectionTests
 
         PlateLocator.MaxFallbackRegions.ShouldBe(2, "this test's rows are counted for two");
         regions.Count.ShouldBe(4);
-        regions[0].ShouldHaveSingleItem().ShouldBe(ranked[0]);
+        regions[0].ShouldBe([ranked[0], rows[0] with { LastResort = true }]);
         regions[1].ShouldHaveSingleItem().ShouldBe(ranked[1]);
-        regions[2].ShouldBe([rows[1], rows[2]]);
-        regions[3].ShouldHaveSingleItem().ShouldBe(rows[3]);
+        regions[2].ShouldBe([rows[3], rows[4]]);
+        regions[3].ShouldHaveSingleItem().ShouldBe(rows[5]);
+        regions.SelectMany(views => views).Count(view => view.LastResort).ShouldBe(1);
     }
 
     [Fact]

@@ -8,7 +8,8 @@ namespace CameraNet.Plates.Recognition;
 /// <param name="Width">Length of the plate's long side.</param>
 /// <param name="Height">Length of its short side.</param>
 /// <param name="Angle">Degrees the long side is turned from the x axis (y down, OpenCV convention).</param>
-public readonly record struct PlateRegion(Point2f Centre, float Width, float Height, float Angle, PlateColour Colour, float Score)
+/// <param name="LastResort">A view read only when the region's other views read nothing, and kept only with more evidence (see <see cref="PlateLocator.Keep"/>).</param>
+public readonly record struct PlateRegion(Point2f Centre, float Width, float Height, float Angle, PlateColour Colour, float Score, bool LastResort = false)
 {
     /// <summary>The four corners: top-left, top-right, bottom-right, bottom-left of the upright plate.</summary>
     public Point2f[] Corners(float grow = 1, float growHeight = 1)
@@ -201,7 +202,7 @@ public static class PlateLocator
     private static int Crossings(Mat grey, PlateRegion region, double scale)
     {
         var (along, across) = region.Axes();
-        var (centre, width, height, _, _, _) = Unscaled(region, scale);
+        var (centre, width, height, _, _, _, _) = Unscaled(region, scale);
         var samples = Math.Clamp((int)width, 16, 512);
         var (lastRow, lastColumn) = (grey.Rows - 1, grey.Cols - 1); // each is a native call: not per sample
         Span<byte> line = stackalloc byte[samples];
@@ -268,22 +269,33 @@ public static class PlateLocator
             Place(candidate, kept, views, 0, maxRegions);
         }
 
-        // The fallback boxes (rows of characters) are read only where the ranked ones boxed nothing: as
-        // views of a ranked region they only added readings to compete with its own (easypr-dev read 89
-        // plates exactly instead of 92 when they were).
+        // The fallback boxes (rows of characters) are regions of their own only where the ranked ones
+        // boxed nothing: as ordinary views of a ranked region they only added readings to compete with
+        // its own (easypr-dev read 89 plates exactly instead of 92 when they were). Within a ranked region
+        // (and no copy of one of its boxes) the best-ranked one is its last resort: read only when its
+        // other views read nothing (a washed-out plate's colour box may stop short of the province).
         var (rankedBoxes, maxWithFallback) = (kept.Count, views.Count + MaxFallbackRegions);
+        var lastResorts = new HashSet<int>();
         foreach (var candidate in fallback ?? [])
         {
             var bounds = candidate.Bounds;
-            var covered = false;
-            for (var k = 0; k < rankedBoxes && !covered; k++)
+            var (nearest, overlap) = (-1, 0.0);
+            for (var k = 0; k < rankedBoxes; k++)
             {
-                covered = IntersectionOverUnion(kept[k].Bounds, bounds) > SameRegion;
+                var iou = IntersectionOverUnion(kept[k].Bounds, bounds);
+                if (iou > overlap)
+                {
+                    (nearest, overlap) = (k, iou);
+                }
             }
 
-            if (!covered)
+            if (overlap <= SameRegion)
             {
                 Place(candidate, kept, views, rankedBoxes, maxWithFallback);
+            }
+            else if (overlap <= SameBox && lastResorts.Add(kept[nearest].Cluster))
+            {
+                views[kept[nearest].Cluster].Add(candidate with { LastResort = true });
             }
         }
 
