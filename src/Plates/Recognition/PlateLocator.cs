@@ -278,17 +278,7 @@ public static class PlateLocator
         var lastResorts = new HashSet<int>();
         foreach (var candidate in fallback ?? [])
         {
-            var bounds = candidate.Bounds;
-            var (nearest, overlap) = (-1, 0.0);
-            for (var k = 0; k < rankedBoxes; k++)
-            {
-                var iou = IntersectionOverUnion(kept[k].Bounds, bounds);
-                if (iou > overlap)
-                {
-                    (nearest, overlap) = (k, iou);
-                }
-            }
-
+            var (nearest, overlap) = Nearest(kept, candidate.Bounds, 0, rankedBoxes);
             if (overlap <= SameRegion)
             {
                 Place(candidate, kept, views, rankedBoxes, maxWithFallback);
@@ -302,15 +292,11 @@ public static class PlateLocator
         return views;
     }
 
-    /// <summary>
-    /// Adds a candidate to the kept boxes from <paramref name="from"/> on: dropped as the same box as one of
-    /// them, a view of its region, or a new region while there are fewer than <paramref name="maxRegions"/>.
-    /// </summary>
-    private static void Place(PlateRegion candidate, List<(Rect Bounds, int Cluster)> kept, List<List<PlateRegion>> views, int from, int maxRegions)
+    /// <summary>The kept box among [<paramref name="from"/>, <paramref name="to"/>) that overlaps <paramref name="bounds"/> most, and their IoU (-1 and 0 when none does).</summary>
+    private static (int Nearest, double Overlap) Nearest(List<(Rect Bounds, int Cluster)> kept, Rect bounds, int from, int to)
     {
-        var bounds = candidate.Bounds;
         var (nearest, overlap) = (-1, 0.0);
-        for (var k = from; k < kept.Count; k++)
+        for (var k = from; k < to; k++)
         {
             var iou = IntersectionOverUnion(kept[k].Bounds, bounds);
             if (iou > overlap)
@@ -319,6 +305,17 @@ public static class PlateLocator
             }
         }
 
+        return (nearest, overlap);
+    }
+
+    /// <summary>
+    /// Adds a candidate to the kept boxes from <paramref name="from"/> on: dropped as the same box as one of
+    /// them, a view of its region, or a new region while there are fewer than <paramref name="maxRegions"/>.
+    /// </summary>
+    private static void Place(PlateRegion candidate, List<(Rect Bounds, int Cluster)> kept, List<List<PlateRegion>> views, int from, int maxRegions)
+    {
+        var bounds = candidate.Bounds;
+        var (nearest, overlap) = Nearest(kept, bounds, from, kept.Count);
         if (overlap > SameBox)
         {
             return;
