@@ -213,6 +213,92 @@ public sealed class PlateReaderTests : IDisposable
         _reader.ReadViews(frame, [plate, shifted with { LastResort = true }]).Count.ShouldBe(1);
     }
 
+    [Fact]
+    public void A_last_resort_reading_never_displaces_another_of_the_same_plate()
+    {
+        PlateRead Read(string text, float confidence, float x, bool lastResort = false) =>
+            new(text, confidence, [.. Enumerable.Repeat(confidence, text.Length)], new PlateRegion(new Point2f(x, 100), 120, 36, 0, PlateColour.Blue, 1, lastResort));
+
+        var reads = new List<PlateRead>
+        {
+            Read("津A12345", 0.6f, 300),
+            Read("津A12346", 0.95f, 305, lastResort: true), // the same plate, more confident, from a last resort
+            Read("京N8P8F8", 0.7f, 600, lastResort: true),  // a plate nothing else read
+            Read("京N8P8F8", 0.5f, 900),                    // says the same as a last resort: the ordinary one stays
+            Read("粤B7Q53W", 0.8f, 1200),
+            Read("粤B7Q53X", 0.9f, 1210),                   // overlaps: the more confident of two ordinary ones stays
+        };
+
+        PlateReader.KeepOnePerPlate(reads);
+
+        reads.Select(r => (r.Text, r.Region.Centre.X)).ShouldBe([("粤B7Q53X", 1210f), ("津A12345", 300f), ("京N8P8F8", 900f)]);
+    }
+
+    public static TheoryData<float, float, float, float> BadBoxes => new()
+    {
+        { 640, 470, 180, 28 },  // the upper half of the plate only
+        { 625, 480, 130, 57 },  // stops short of the right end by a sixth of the plate
+        { 640, 480, 180, 110 }, // twice the plate's height
+        { 660, 482, 260, 60 },  // takes in much to the right
+    };
+
+    [Theory]
+    [MemberData(nameof(BadBoxes))]
+    public void Rows_around_a_badly_boxed_plate_box_the_plate(float x, float y, float width, float height)
+    {
+        // The plate is 180×57 px at (640, 480).
+        using var frame = Scene("津A12345", PlateStyle.Blue, angle: 0);
+        var rows = PlateLocator.RowsAround(frame, new PlateRegion(new Point2f(x, y), width, height, 0, PlateColour.Blue, 1));
+
+        rows.ShouldNotBeEmpty();
+        var row = rows[0];
+        row.Centre.X.ShouldBeInRange(625f, 655f);
+        row.Centre.Y.ShouldBeInRange(472f, 488f);
+        row.Width.ShouldBeInRange(150f, 210f);
+        row.Height.ShouldBeInRange(45f, 70f);
+        row.LastResort.ShouldBeTrue();
+        row.Colour.ShouldBe(PlateColour.Blue, "a row keeps its region's colour");
+    }
+
+    [Theory]
+    [InlineData(-10)]
+    [InlineData(0)]
+    public void Rows_around_a_turned_plate_follow_the_plate(float regionAngle)
+    {
+        // The scene's plate rises to the right by 10° (-10° in image coordinates, y down); the region is
+        // its upper half, turned with it or not.
+        using var frame = Scene("粤B7Q53W", PlateStyle.Blue, angle: 10);
+        var rows = PlateLocator.RowsAround(frame, new PlateRegion(new Point2f(640, 470), 180, 30, regionAngle, PlateColour.Blue, 1));
+
+        rows.ShouldNotBeEmpty();
+        rows[0].Angle.ShouldBeInRange(-14f, -6f);
+        rows[0].Centre.Y.ShouldBeInRange(472f, 488f);
+        _reader.ReadViews(frame, [rows[0]]).Select(r => r.Text).ShouldBe(["粤B7Q53W"]);
+    }
+
+    [Fact]
+    public void There_are_no_rows_around_plain_ground_or_a_degenerate_region()
+    {
+        using var frame = Scene("津A12345", PlateStyle.Blue, angle: 0);
+        PlateLocator.RowsAround(frame, new PlateRegion(new Point2f(200, 150), 180, 57, 0, PlateColour.Blue, 1)).ShouldBeEmpty();
+        PlateLocator.RowsAround(frame, new PlateRegion(new Point2f(640, 480), 1, 0, 0, PlateColour.Blue, 1)).ShouldBeEmpty();
+        PlateLocator.RowsAround(frame, new PlateRegion(new Point2f(-900, -900), 180, 57, 0, PlateColour.Blue, 1)).ShouldBeEmpty("outside the image");
+    }
+
+    [Fact]
+    public void A_region_whose_box_reads_nothing_is_read_from_the_row_of_characters_around_it()
+    {
+        using var frame = Scene("津A12345", PlateStyle.Blue, angle: 0);
+        var upperHalf = new PlateRegion(new Point2f(640, 462), 180, 24, 0, PlateColour.Blue, 1);
+        _reader.ReadRegion(frame, upperHalf).ShouldBeNull("the box alone reads nothing (else this test shows nothing)");
+
+        var reads = _reader.ReadViews(frame, [upperHalf]);
+
+        reads.Select(r => r.Text).ShouldBe(["津A12345"]);
+        reads[0].Region.LastResort.ShouldBeTrue();
+        reads[0].Region.Centre.Y.ShouldBeInRange(472f, 488f);
+    }
+
     [Theory]
     [InlineData("津A12345")]
     [InlineData("粤B7Q53W")]

@@ -32,7 +32,9 @@ public sealed class PlateReader : IDisposable
     /// <summary>
     /// A region's last-resort view (<see cref="PlateRegion.LastResort"/>) is kept only with this much evidence:
     /// its region read nothing in its other views, so it is more likely clutter (at 0.2 it added false
-    /// plates on easypr-dev and the holdout's analysis half; at 0.5 and 0.8 none, and the same plates).
+    /// plates on easypr-dev and the holdout's analysis half; at 0.5 and 0.8 none, and the same plates). It is
+    /// the line reader's own evidence, judged before the province classifier's second opinion, which would
+    /// lift a doubtful first character (a timestamp's "0" read as a province passed on easypr-dev otherwise).
     /// </summary>
     private const float LastResortEvidence = 0.5f;
 
@@ -181,8 +183,20 @@ public sealed class PlateReader : IDisposable
             ReadViews(bgr, views, reads, crop, bytes);
         }
 
-        // One plate, one reading: of readings whose boxes overlap (or that say the same), the most confident stays.
-        reads.Sort((a, b) => b.Confidence.CompareTo(a.Confidence));
+        KeepOnePerPlate(reads);
+        return reads;
+    }
+
+    /// <summary>
+    /// One plate, one reading: of readings whose boxes overlap by more than half (of the smaller) or that say
+    /// the same, the most confident stays, except that a last resort's (<see cref="PlateRegion.LastResort"/>)
+    /// never displaces another's: it is there for plates nothing else read. Leaves the readings most
+    /// confident first.
+    /// </summary>
+    public static void KeepOnePerPlate(List<PlateRead> reads)
+    {
+        ArgumentNullException.ThrowIfNull(reads);
+        reads.Sort((a, b) => a.Region.LastResort != b.Region.LastResort ? a.Region.LastResort.CompareTo(b.Region.LastResort) : b.Confidence.CompareTo(a.Confidence));
         for (var i = reads.Count - 1; i > 0; i--)
         {
             for (var j = 0; j < i; j++)
@@ -195,7 +209,7 @@ public sealed class PlateReader : IDisposable
             }
         }
 
-        return reads;
+        reads.Sort((a, b) => b.Confidence.CompareTo(a.Confidence));
     }
 
     /// <summary>
@@ -215,8 +229,8 @@ public sealed class PlateReader : IDisposable
 
     /// <summary>
     /// A region's other views are read only while none has read surely: they are there for plates the first
-    /// box cuts badly. Its last resort is read only when no other view read, and kept only with
-    /// <see cref="LastResortEvidence"/>.
+    /// box cuts badly. Its last resort, and then the rows of characters around its first box, are read only
+    /// when no other view read, and kept only with <see cref="LastResortEvidence"/>.
     /// </summary>
     private void ReadViews(Mat bgr, IReadOnlyList<PlateRegion> views, List<PlateRead> reads, Mat crop, byte[] bytes)
     {
@@ -228,7 +242,7 @@ public sealed class PlateReader : IDisposable
                 break;
             }
 
-            if (ReadRegion(bgr, region, crop, bytes) is { } read && (!region.LastResort || read.Evidence >= LastResortEvidence))
+            if (ReadRegion(bgr, region, crop, bytes) is { } read)
             {
                 reads.Add(read);
                 readAny = true;
@@ -238,7 +252,24 @@ public sealed class PlateReader : IDisposable
                 }
             }
         }
+
+        // A region that read nothing may be a plate its boxes cut badly: the rows of characters around
+        // its best box are boxed anew and read as last resorts (see PlateLocator.RowsAround).
+        if (!readAny && views.Count > 0)
+        {
+            foreach (var row in PlateLocator.RowsAround(bgr, views[0]).Take(MaxRefits))
+            {
+                if (ReadRegion(bgr, row, crop, bytes) is { } read)
+                {
+                    reads.Add(read);
+                    break;
+                }
+            }
+        }
     }
+
+    /// <summary>At most this many rows around a region (<see cref="PlateLocator.RowsAround"/>) are read when its views read nothing.</summary>
+    private const int MaxRefits = 2;
 
     /// <summary>Reads one region of a BGR image: its plate, or null when no cut of it reads as a plate number with enough evidence.</summary>
     public PlateRead? ReadRegion(Mat bgr, PlateRegion region)
@@ -316,7 +347,9 @@ public sealed class PlateReader : IDisposable
             }
         }
 
-        if (best.Text is not { Length: > 0 } || best.Evidence < MinEvidence)
+        // A last resort is kept only with more evidence; either is the line reader's own (the province
+        // classifier knows nothing of clutter: it is asked only once a reading is accepted).
+        if (best.Text is not { Length: > 0 } || best.Evidence < (region.LastResort ? Math.Max(MinEvidence, LastResortEvidence) : MinEvidence))
         {
             return null;
         }
