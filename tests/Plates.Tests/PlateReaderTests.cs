@@ -308,7 +308,18 @@ public sealed class PlateReaderTests : IDisposable
         // The car painted the plate's own blue, and a grille of light and dark bars around the plate up to
         // its rim: the blue mask joins plate and body, the stroke searches plate and bars, and neither
         // blob has a plate's shape. Only the row of characters stands apart.
-        using var frame = Scene(plate, PlateStyle.Blue, width: 150, angle: 0);
+        using var frame = GrilleScene(plate);
+
+        bool Found(List<PlateRegion> regions) => regions.Any(r => Math.Abs(r.Centre.X - 640) < 20 && Math.Abs(r.Centre.Y - 480) < 10 && r.Width is > 120 and < 190);
+        Found(PlateLocator.Locate(frame, characterRows: false)).ShouldBeFalse("without the rows of characters the plate is not a candidate (else this test shows nothing)");
+        Found(PlateLocator.Locate(frame)).ShouldBeTrue();
+        _reader.Read(frame).Select(r => r.Text).ShouldBe([plate]);
+    }
+
+    /// <summary>A 1280×720 scene whose plate (150×46 px at (640, 480)) is set in a grille on a car body of the plate's own blue.</summary>
+    private static Mat GrilleScene(string plate)
+    {
+        var frame = Scene(plate, PlateStyle.Blue, width: 150, angle: 0);
         var plateBox = new Rect(565, 457, 150, 46);
         using var plateAlone = new Mat(frame, plateBox).Clone();
         var blue = Cv2.Mean(new Mat(frame, new Rect(567, 470, 4, 20))); // the plate's ground, left of its province character
@@ -319,12 +330,18 @@ public sealed class PlateReaderTests : IDisposable
         }
 
         plateAlone.CopyTo(new Mat(frame, plateBox));
-
-        bool Found(List<PlateRegion> regions) => regions.Any(r => Math.Abs(r.Centre.X - 640) < 20 && Math.Abs(r.Centre.Y - 480) < 10 && r.Width is > 120 and < 190);
-        Found(PlateLocator.Locate(frame, characterRows: false)).ShouldBeFalse("without the rows of characters the plate is not a candidate (else this test shows nothing)");
-        Found(PlateLocator.Locate(frame)).ShouldBeTrue();
-        _reader.Read(frame).Select(r => r.Text).ShouldBe([plate]);
+        return frame;
     }
+
+    [Theory]
+    [InlineData(4000, 3000, 1024 / 4000.0)]
+    [InlineData(1280, 720, 1024 / 1280.0)]
+    [InlineData(1024, 576, 1)]
+    [InlineData(640, 480, 1)]
+    [InlineData(512, 288, 2)]
+    [InlineData(200, 400, 2)]
+    public void Images_are_searched_at_most_1024_px_and_small_ones_doubled(int width, int height, double scale) =>
+        PlateLocator.WorkScale(width, height).ShouldBe(scale, 1e-9);
 
     [Theory]
     [InlineData("粤AB2893")]

@@ -94,7 +94,7 @@ public static class PlateLocator
     public static List<List<PlateRegion>> LocateRegions(Mat bgr, int maxCandidates = 16, bool equalise = true, bool characterRows = true)
     {
         ArgumentNullException.ThrowIfNull(bgr);
-        var scale = Math.Min(1.0, WorkSize / (double)Math.Max(bgr.Width, bgr.Height));
+        var scale = WorkScale(bgr.Width, bgr.Height);
         var s = Scratch;
         var found = new List<PlateRegion>();
         var fallback = new List<PlateRegion>();
@@ -103,7 +103,14 @@ public static class PlateLocator
         // move the boxes); the colours only need the plate's background, from a cheaper linear shrink:
         // area averaging of a 1280x720 BGR frame costs ~5 ms on one core, of its grey ~2 ms.
         Mat hsvSource;
-        if (scale < 1)
+        if (scale > 1)
+        {
+            Cv2.CvtColor(bgr, s.FullGray, ColorConversionCodes.BGR2GRAY);
+            Cv2.Resize(s.FullGray, s.Gray, new Size(), scale, scale, InterpolationFlags.Linear);
+            Cv2.Resize(bgr, s.Colour, s.Gray.Size(), 0, 0, InterpolationFlags.Linear);
+            hsvSource = s.Colour;
+        }
+        else if (scale < 1)
         {
             Cv2.CvtColor(bgr, s.FullGray, ColorConversionCodes.BGR2GRAY);
             Cv2.Resize(s.FullGray, s.Gray, new Size(), scale, scale, InterpolationFlags.Area);
@@ -162,7 +169,7 @@ public static class PlateLocator
         // Ranked by shape, and ahead of the rest where a line through the middle crosses as many light and
         // dark runs as a plate's seven characters make: on easypr-dev's 103 plates 13 to 33 crossings,
         // where nearly half the locator's other boxes (uniform panels, bars, bumpers) have fewer than 10.
-        var grey = scale < 1 ? s.FullGray : s.Gray;
+        var grey = scale != 1 ? s.FullGray : s.Gray;
         foreach (var list in (ReadOnlySpan<List<PlateRegion>>)[found, fallback])
         {
             for (var i = 0; i < list.Count; i++)
@@ -178,6 +185,18 @@ public static class PlateLocator
         }
 
         return Keep(found, maxCandidates, fallback).ConvertAll(views => views.ConvertAll(c => Unscaled(c, scale)));
+    }
+
+    /// <summary>
+    /// The scale an image is searched at: shrunk to <see cref="WorkSize"/>, and an image at most half that
+    /// size doubled (linearly), so that its plates are as large as the searches look for: EasyPR's photos
+    /// include crops of 800×350 px and less, whose halved copies held plates 34×8 px that no search boxed
+    /// (the holdout's analysis half halved: located 85.4% → 91.0%).
+    /// </summary>
+    public static double WorkScale(int width, int height)
+    {
+        var longest = Math.Max(width, height);
+        return longest > WorkSize ? WorkSize / (double)longest : longest * 2 <= WorkSize ? 2 : 1;
     }
 
     /// <summary>A region found in an image <paramref name="scale"/> times the size of this one, in this one's coordinates.</summary>
