@@ -625,7 +625,7 @@ public static class PlateLocator
         (PlateColour.Green, new Scalar(35, 45, 70), new Scalar(85, 255, 255)),
     ];
 
-    private static double IntersectionOverUnion(Rect a, Rect b)
+    public static double IntersectionOverUnion(Rect a, Rect b)
     {
         var inter = Intersection(a, b);
         return inter == 0 ? 0 : inter / (Area(a) + Area(b) - inter);

@@ -178,9 +178,10 @@ public sealed class PlateReader : IDisposable
         var reads = new List<PlateRead>();
         using var crop = new Mat();
         var bytes = new byte[PlateRectifier.Pixels];
+        var refitted = new List<Rect>();
         foreach (var views in PlateLocator.LocateRegions(bgr))
         {
-            ReadViews(bgr, views, reads, crop, bytes);
+            ReadViews(bgr, views, reads, crop, bytes, refitted);
         }
 
         KeepOnePerPlate(reads);
@@ -223,16 +224,17 @@ public sealed class PlateReader : IDisposable
         ArgumentNullException.ThrowIfNull(views);
         var reads = new List<PlateRead>();
         using var crop = new Mat();
-        ReadViews(bgr, views, reads, crop, new byte[PlateRectifier.Pixels]);
+        ReadViews(bgr, views, reads, crop, new byte[PlateRectifier.Pixels], []);
         return reads;
     }
 
     /// <summary>
     /// A region's other views are read only while none has read surely: they are there for plates the first
-    /// box cuts badly. Its last resort, and then the rows of characters around its first box, are read only
-    /// when no other view read, and kept only with <see cref="LastResortEvidence"/>.
+    /// box cuts badly. Its last resort, and then the row of characters nearest its first box, are read only
+    /// when no other view read, and kept only with <see cref="LastResortEvidence"/>. <paramref name="refitted"/>
+    /// holds the boxes of rows already read for the frame's other regions.
     /// </summary>
-    private void ReadViews(Mat bgr, IReadOnlyList<PlateRegion> views, List<PlateRead> reads, Mat crop, byte[] bytes)
+    private void ReadViews(Mat bgr, IReadOnlyList<PlateRegion> views, List<PlateRead> reads, Mat crop, byte[] bytes, List<Rect> refitted)
     {
         var readAny = false;
         foreach (var region in views)
@@ -253,23 +255,27 @@ public sealed class PlateReader : IDisposable
             }
         }
 
-        // A region that read nothing may be a plate its boxes cut badly: the rows of characters around
-        // its best box are boxed anew and read as last resorts (see PlateLocator.RowsAround).
-        if (!readAny && views.Count > 0)
+        // A region that read nothing may be a plate its boxes cut badly: the row of characters nearest its
+        // best box is boxed anew and read as a last resort (see PlateLocator.RowsAround), unless that box is
+        // one of the region's own or was tried for another region of the frame (neighbouring clutter
+        // regions find the same rows: on the benchmark's cluttered frame this saved 8 of 49 readings).
+        if (!readAny && views.Count > 0 && PlateLocator.RowsAround(bgr, views[0]) is [var row, ..])
         {
-            foreach (var row in PlateLocator.RowsAround(bgr, views[0]).Take(MaxRefits))
+            var bounds = row.Bounds;
+            if (!refitted.Exists(tried => PlateLocator.IntersectionOverUnion(tried, bounds) > SameRefit)
+                && !views.Any(view => PlateLocator.IntersectionOverUnion(view.Bounds, bounds) > SameRefit))
             {
+                refitted.Add(bounds);
                 if (ReadRegion(bgr, row, crop, bytes) is { } read)
                 {
                     reads.Add(read);
-                    break;
                 }
             }
         }
     }
 
-    /// <summary>At most this many rows around a region (<see cref="PlateLocator.RowsAround"/>) are read when its views read nothing.</summary>
-    private const int MaxRefits = 2;
+    /// <summary>A refitted box whose IoU with a box already read is above this is not read again.</summary>
+    private const double SameRefit = 0.8;
 
     /// <summary>Reads one region of a BGR image: its plate, or null when no cut of it reads as a plate number with enough evidence.</summary>
     public PlateRead? ReadRegion(Mat bgr, PlateRegion region)
