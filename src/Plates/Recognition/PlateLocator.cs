@@ -101,19 +101,13 @@ public static class PlateLocator
 
         // The strokes are searched in grey shrunk by area averaging (sampling would alias the strokes and
         // move the boxes); the colours only need the plate's background, from a cheaper linear shrink:
-        // area averaging of a 1280x720 BGR frame costs ~5 ms on one core, of its grey ~2 ms.
+        // area averaging of a 1280x720 BGR frame costs ~5 ms on one core, of its grey ~2 ms. A small
+        // image is doubled linearly (see WorkScale).
         Mat hsvSource;
-        if (scale > 1)
+        if (scale != 1)
         {
             Cv2.CvtColor(bgr, s.FullGray, ColorConversionCodes.BGR2GRAY);
-            Cv2.Resize(s.FullGray, s.Gray, new Size(), scale, scale, InterpolationFlags.Linear);
-            Cv2.Resize(bgr, s.Colour, s.Gray.Size(), 0, 0, InterpolationFlags.Linear);
-            hsvSource = s.Colour;
-        }
-        else if (scale < 1)
-        {
-            Cv2.CvtColor(bgr, s.FullGray, ColorConversionCodes.BGR2GRAY);
-            Cv2.Resize(s.FullGray, s.Gray, new Size(), scale, scale, InterpolationFlags.Area);
+            Cv2.Resize(s.FullGray, s.Gray, new Size(), scale, scale, scale < 1 ? InterpolationFlags.Area : InterpolationFlags.Linear);
             Cv2.Resize(bgr, s.Colour, s.Gray.Size(), 0, 0, InterpolationFlags.Linear);
             hsvSource = s.Colour;
         }
@@ -528,50 +522,32 @@ public static class PlateLocator
         var (along, across) = region.Axes();
         // canvas (x, y) -> image: the window's top-left corner plus x / scale along and y / scale across.
         var origin = region.Centre - along * (size.Width / 2f / scale) - across * (size.Height / 2f / scale);
-        var bounds = Cv2.BoundingRect(region.Corners(RefitAlong, RefitAcross));
-        var roi = new Rect(bounds.X - 2, bounds.Y - 2, bounds.Width + 4, bounds.Height + 4) & new Rect(0, 0, bgrOrGray.Width, bgrOrGray.Height);
-        if (roi.Width <= 0 || roi.Height <= 0)
+        var window = region with { Width = region.Width * RefitAlong, Height = region.Height * RefitAcross };
+        var gray = s.FullGray;
+        if (PlateRectifier.GrayAround(bgrOrGray, window, 2, gray) is not { } roi)
         {
             return rows;
         }
 
         // Shrinking: first by area averaging to about the canvas's resolution (sampling would alias the
-        // strokes; and grey is converted from the fewer pixels), then only turned: the warp maps the
-        // canvas into the shrunk surroundings.
-        var (gray, shrink) = (s.FullGray, scale < 0.8f ? scale : 1f);
-        using (var part = new Mat(bgrOrGray, roi))
+        // strokes), then only turned.
+        var shrink = scale < 0.8f ? scale : 1f;
+        if (shrink < 1)
         {
-            var source = part;
-            if (shrink < 1)
-            {
-                Cv2.Resize(part, s.Colour, new Size(), shrink, shrink, InterpolationFlags.Area);
-                source = s.Colour;
-            }
-
-            if (source.Channels() == 1)
-            {
-                source.CopyTo(gray);
-            }
-            else
-            {
-                Cv2.CvtColor(source, gray, ColorConversionCodes.BGR2GRAY);
-            }
+            Cv2.Resize(gray, s.Half, new Size(), shrink, shrink, InterpolationFlags.Area);
+            gray = s.Half;
         }
 
-        using var toSource = new Mat(2, 3, MatType.CV_64FC1);
-        var (perPixel, offset) = (shrink / scale, (origin - new Point2f(roi.X, roi.Y)) * shrink);
-        toSource.Set(0, 0, (double)along.X * perPixel);
-        toSource.Set(0, 1, (double)across.X * perPixel);
-        toSource.Set(0, 2, (double)offset.X);
-        toSource.Set(1, 0, (double)along.Y * perPixel);
-        toSource.Set(1, 1, (double)across.Y * perPixel);
-        toSource.Set(1, 2, (double)offset.Y);
-        Cv2.WarpAffine(gray, s.Gray, toSource, size, InterpolationFlags.Linear | InterpolationFlags.WarpInverseMap, BorderTypes.Replicate);
+        Point2f Source(Point2f image) => (image - new Point2f(roi.X, roi.Y)) * shrink;
+        using var transform = Cv2.GetAffineTransform(
+            [Source(origin), Source(origin + along * (size.Width / scale)), Source(origin + across * (size.Height / scale))],
+            [new Point2f(0, 0), new Point2f(size.Width, 0), new Point2f(0, size.Height)]);
+        Cv2.WarpAffine(gray, s.Gray, transform, size, InterpolationFlags.Linear, BorderTypes.Replicate);
         PlateRectifier.Stretch(s.Gray.AsSpan<byte>());
         CharacterRows(s, s.Gray, null, rows);
 
         var centre = new Point2f(size.Width / 2f, size.Height / 2f);
-        rows.Sort((a, b) => Distance(a.Centre, centre).CompareTo(Distance(b.Centre, centre)));
+        rows.Sort((a, b) => a.Centre.DistanceTo(centre).CompareTo(b.Centre.DistanceTo(centre)));
         return rows.ConvertAll(row => row with
         {
             Centre = origin + along * (row.Centre.X / scale) + across * (row.Centre.Y / scale),
@@ -582,9 +558,6 @@ public static class PlateLocator
             LastResort = true,
         });
     }
-
-
-    private static float Distance(Point2f a, Point2f b) => MathF.Sqrt((a.X - b.X) * (a.X - b.X) + (a.Y - b.Y) * (a.Y - b.Y));
 
     /// <summary>The character-sized blobs of <paramref name="binary"/>: 7–80 px high, at most as wide as high, up to 8 times as high as wide, at least 15% filled.</summary>
     private static void Blobs(Work s, Mat binary, List<Rect> chars)

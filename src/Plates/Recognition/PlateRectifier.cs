@@ -207,7 +207,7 @@ public static class PlateRectifier
     /// The grey of the region's surroundings (its bounds grown by <paramref name="pad"/>, inside the
     /// image) into <paramref name="gray"/>; their place in the image, or null when none of it is inside.
     /// </summary>
-    private static Rect? GrayAround(Mat bgrOrGray, PlateRegion region, int pad, Mat gray)
+    internal static Rect? GrayAround(Mat bgrOrGray, PlateRegion region, int pad, Mat gray)
     {
         var bounds = region.Bounds;
         var roi = new Rect(bounds.X - pad, bounds.Y - pad, bounds.Width + 2 * pad, bounds.Height + 2 * pad) & new Rect(0, 0, bgrOrGray.Width, bgrOrGray.Height);
