@@ -519,38 +519,19 @@ public static class PlateLocator
         var s = _refitWork ??= new Work();
         var scale = RefitHeight / region.Height;
         var size = new Size((int)(region.Width * RefitAlong * scale), (int)(RefitHeight * RefitAcross));
-        var (along, across) = region.Axes();
-        // canvas (x, y) -> image: the window's top-left corner plus x / scale along and y / scale across.
-        var origin = region.Centre - along * (size.Width / 2f / scale) - across * (size.Height / 2f / scale);
         var window = region with { Width = region.Width * RefitAlong, Height = region.Height * RefitAcross };
-        var gray = s.FullGray;
-        if (PlateRectifier.GrayAround(bgrOrGray, window, 2, gray) is not { } roi)
+        if (PlateRectifier.DrawUpright(bgrOrGray, window, size, scale, s.FullGray, s.Half, s.Gray) is not { } frame)
         {
             return rows;
         }
 
-        // Shrinking: first by area averaging to about the canvas's resolution (sampling would alias the
-        // strokes), then only turned.
-        var shrink = scale < 0.8f ? scale : 1f;
-        if (shrink < 1)
-        {
-            Cv2.Resize(gray, s.Half, new Size(), shrink, shrink, InterpolationFlags.Area);
-            gray = s.Half;
-        }
-
-        Point2f Source(Point2f image) => (image - new Point2f(roi.X, roi.Y)) * shrink;
-        using var transform = Cv2.GetAffineTransform(
-            [Source(origin), Source(origin + along * (size.Width / scale)), Source(origin + across * (size.Height / scale))],
-            [new Point2f(0, 0), new Point2f(size.Width, 0), new Point2f(0, size.Height)]);
-        Cv2.WarpAffine(gray, s.Gray, transform, size, InterpolationFlags.Linear, BorderTypes.Replicate);
-        PlateRectifier.Stretch(s.Gray.AsSpan<byte>());
         CharacterRows(s, s.Gray, null, rows);
 
         var centre = new Point2f(size.Width / 2f, size.Height / 2f);
         rows.Sort((a, b) => a.Centre.DistanceTo(centre).CompareTo(b.Centre.DistanceTo(centre)));
         return rows.ConvertAll(row => row with
         {
-            Centre = origin + along * (row.Centre.X / scale) + across * (row.Centre.Y / scale),
+            Centre = frame.ToImage(row.Centre),
             Width = row.Width / scale,
             Height = row.Height / scale,
             Angle = row.Angle + region.Angle,

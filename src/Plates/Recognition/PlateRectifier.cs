@@ -204,6 +204,39 @@ public static class PlateRectifier
     }
 
     /// <summary>
+    /// Draws <paramref name="window"/> (a rotated rectangle in the image) upright into <paramref name="output"/>
+    /// at <paramref name="size"/>, <paramref name="scale"/> canvas px per image px, its grey levels stretched
+    /// (<see cref="Stretch"/>): what <see cref="PlateLocator.RowsAround"/> searches and <see cref="PlateRefiner"/>
+    /// looks at. Shrinking first averages by area to about the canvas's resolution (sampling would alias
+    /// strokes), then only turns. <paramref name="gray"/> and <paramref name="half"/> are scratch. Returns where
+    /// the canvas lies in the image, or null when the window is wholly outside it.
+    /// </summary>
+    internal static Upright? DrawUpright(Mat bgrOrGray, PlateRegion window, Size size, float scale, Mat gray, Mat half, Mat output)
+    {
+        var frame = Upright.Of(window, size, scale);
+        if (GrayAround(bgrOrGray, window, 2, gray) is not { } roi)
+        {
+            return null;
+        }
+
+        var shrink = scale < 0.8f ? scale : 1f;
+        var source = gray;
+        if (shrink < 1)
+        {
+            Cv2.Resize(gray, half, new Size(), shrink, shrink, InterpolationFlags.Area);
+            source = half;
+        }
+
+        Point2f Source(Point2f image) => (image - new Point2f(roi.X, roi.Y)) * shrink;
+        using var transform = Cv2.GetAffineTransform(
+            [Source(frame.ToImage(new Point2f(0, 0))), Source(frame.ToImage(new Point2f(size.Width, 0))), Source(frame.ToImage(new Point2f(0, size.Height)))],
+            [new Point2f(0, 0), new Point2f(size.Width, 0), new Point2f(0, size.Height)]);
+        Cv2.WarpAffine(source, output, transform, size, InterpolationFlags.Linear, BorderTypes.Replicate);
+        Stretch(output.AsSpan<byte>());
+        return frame;
+    }
+
+    /// <summary>
     /// The grey of the region's surroundings (its bounds grown by <paramref name="pad"/>, inside the
     /// image) into <paramref name="gray"/>; their place in the image, or null when none of it is inside.
     /// </summary>
@@ -299,3 +332,26 @@ public static class PlateRectifier
         }
     }
 }
+
+/// <summary>
+/// An upright canvas drawn from a turned window of an image (<see cref="PlateRectifier.DrawUpright"/>): its
+/// top-left corner in the image, the window's axes, and canvas px per image px.
+/// </summary>
+public readonly record struct Upright(Point2f Origin, Point2f Along, Point2f Across, float Scale)
+{
+    /// <summary>The canvas of <paramref name="size"/> centred on <paramref name="window"/>, along its axes.</summary>
+    public static Upright Of(PlateRegion window, Size size, float scale)
+    {
+        var (along, across) = window.Axes();
+        return new Upright(window.Centre - along * (size.Width / 2f / scale) - across * (size.Height / 2f / scale), along, across, scale);
+    }
+
+    public Point2f ToImage(Point2f canvas) => Origin + Along * (canvas.X / Scale) + Across * (canvas.Y / Scale);
+
+    public Point2f ToCanvas(Point2f image)
+    {
+        var d = image - Origin;
+        return new Point2f((d.X * Along.X + d.Y * Along.Y) * Scale, (d.X * Across.X + d.Y * Across.Y) * Scale);
+    }
+}
+
