@@ -68,11 +68,11 @@ def batches_of(model, x_all, idx, size=512):
             yield part, model(x_all[part].float() / 255.0)
 
 
-def export(model, a, checkpoint, height, width, measure, acc):
+def export(model, a, checkpoint, height, width, measure, acc, output="log_probs"):
     """Saves the PyTorch weights beside the crops and the ONNX model where `--out` says."""
     model.eval()
     torch.save(model.state_dict(), os.path.join(a.data, checkpoint))
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
-    torch.onnx.export(model, torch.zeros(1, 1, height, width), a.out, input_names=["crop"], output_names=["log_probs"],
+    torch.onnx.export(model, torch.zeros(1, 1, height, width), a.out, input_names=["crop"], output_names=[output],
                       opset_version=13, do_constant_folding=True)
     print(f"wrote {a.out} ({os.path.getsize(a.out)} bytes); {measure} {acc * 100:.2f}%", flush=True)

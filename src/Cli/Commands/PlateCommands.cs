@@ -17,10 +17,11 @@ public static class PlateCommands
         var model = new Option<string?>("--model") { Description = "read with this ONNX model instead of the committed one (to measure a candidate)" };
         var minEvidence = new Option<float>("--min-evidence") { Description = "drop readings whose second-weakest character is less probable than this", DefaultValueFactory = _ => PlateReader.DefaultMinEvidence };
         var provinceModel = new Option<string?>("--province-model") { Description = "tell provinces with this ONNX model instead of the committed one (to measure a candidate)" };
-        var read = new Command("read", "Read the plates in images: TSV 'file<TAB>plate<TAB>confidence<TAB>box' (box: cx,cy,w,h in pixels) on stdout, problems per file on stderr") { paths, model, provinceModel, minEvidence };
+        var refinerModel = new Option<string?>("--refiner-model") { Description = "box badly boxed regions anew with this ONNX model instead of the committed one (to measure a candidate)" };
+        var read = new Command("read", "Read the plates in images: TSV 'file<TAB>plate<TAB>confidence<TAB>box' (box: cx,cy,w,h in pixels) on stdout, problems per file on stderr") { paths, model, provinceModel, refinerModel, minEvidence };
         read.SetAction(parse =>
         {
-            using var reader = Reader(parse.GetValue(model), parse.GetValue(minEvidence), parse.GetValue(provinceModel));
+            using var reader = Reader(parse.GetValue(model), parse.GetValue(minEvidence), parse.GetValue(provinceModel), parse.GetValue(refinerModel));
             var failed = EachImage(parse.GetValue(paths)!, (path, image) =>
             {
                 foreach (var plate in reader.Read(image))
@@ -203,7 +204,8 @@ public static class PlateCommands
 
     /// <summary>
     /// <c>plates train</c>: synthetic crops from C#, the networks trained by PyTorch (a development step),
-    /// exported to ONNX: the line reader (<c>train_ocr.py</c>), then the province classifier (<c>train_province.py</c>).
+    /// exported to ONNX: the line reader (<c>train_ocr.py</c>), the province classifier (<c>train_province.py</c>), then the
+    /// box refiner (<c>train_refiner.py</c>).
     /// </summary>
     private static Command Train()
     {
@@ -211,15 +213,18 @@ public static class PlateCommands
         var epochs = new Option<int>("--epochs") { Description = "passes over the line reader's crops", DefaultValueFactory = _ => 11 };
         var provinceSamples = new Option<int>("--province-samples") { Description = "synthetic training crops for the province classifier", DefaultValueFactory = _ => 100_000 };
         var provinceEpochs = new Option<int>("--province-epochs") { Description = "passes over the province classifier's crops", DefaultValueFactory = _ => 6 };
+        var refinerSamples = new Option<int>("--refiner-samples") { Description = "synthetic training canvases for the box refiner", DefaultValueFactory = _ => 60_000 };
+        var refinerEpochs = new Option<int>("--refiner-epochs") { Description = "passes over the box refiner's canvases", DefaultValueFactory = _ => 8 };
         var seed = new Option<int>("--seed") { Description = "seed of the crops and of the training", DefaultValueFactory = _ => SampleGenerator.TrainingSeed };
         var models = Path.Combine(DevStack.RepoPaths.Root, "src", "Plates", "Models");
         var output = new Option<string>("--out") { Description = "where the line reader's model goes", DefaultValueFactory = _ => Path.Combine(models, "plate-ocr.onnx") };
         var provinceOutput = new Option<string>("--province-out") { Description = "where the province classifier's model goes", DefaultValueFactory = _ => Path.Combine(models, "plate-province.onnx") };
-        var only = new Option<string?>("--only") { Description = "train one model only: reader or province" };
-        only.AcceptOnlyFromAmong("reader", "province");
+        var refinerOutput = new Option<string>("--refiner-out") { Description = "where the box refiner's model goes", DefaultValueFactory = _ => Path.Combine(models, "plate-refiner.onnx") };
+        var only = new Option<string?>("--only") { Description = "train one model only: reader, province or refiner" };
+        only.AcceptOnlyFromAmong("reader", "province", "refiner");
         var train = new Command("train", "Train the plate reader from synthetic plates only (needs python3-torch; a development step, never run by tests or CI)")
         {
-            samples, epochs, provinceSamples, provinceEpochs, seed, output, provinceOutput, only,
+            samples, epochs, provinceSamples, provinceEpochs, refinerSamples, refinerEpochs, seed, output, provinceOutput, refinerOutput, only,
         };
         train.SetAction(async (parse, cancellationToken) =>
         {
@@ -249,8 +254,18 @@ public static class PlateCommands
 
             if (which is null or "province")
             {
-                return await TrainStageAsync("province classifier", "train_province.py", dir, parse.GetValue(provinceSamples), parse.GetValue(provinceEpochs), trainSeed, parse.GetValue(provinceOutput)!,
+                var exit = await TrainStageAsync("province classifier", "train_province.py", dir, parse.GetValue(provinceSamples), parse.GetValue(provinceEpochs), trainSeed, parse.GetValue(provinceOutput)!,
                     (n, ct) => SampleWriter.WriteProvincesAsync(dir, n, trainSeed, ct), cancellationToken);
+                if (exit != 0)
+                {
+                    return exit;
+                }
+            }
+
+            if (which is null or "refiner")
+            {
+                return await TrainStageAsync("box refiner", "train_refiner.py", dir, parse.GetValue(refinerSamples), parse.GetValue(refinerEpochs), trainSeed, parse.GetValue(refinerOutput)!,
+                    (n, ct) => SampleWriter.WriteRefinerAsync(dir, n, trainSeed, ct), cancellationToken);
             }
 
             return 0;
@@ -305,11 +320,11 @@ public static class PlateCommands
         }
     }
 
-    private static PlateReader Reader(string? model, float minEvidence = PlateReader.DefaultMinEvidence, string? provinceModel = null)
+    private static PlateReader Reader(string? model, float minEvidence = PlateReader.DefaultMinEvidence, string? provinceModel = null, string? refinerModel = null)
     {
         try
         {
-            return PlateReader.FromFiles(model, provinceModel, minEvidence);
+            return PlateReader.FromFiles(model, provinceModel, minEvidence, refinerModel);
         }
         catch (ArgumentException e)
         {

@@ -120,16 +120,79 @@ public static class SampleGenerator
         return plate;
     }
 
+    /// <summary>
+    /// A training canvas for the box refiner (<see cref="PlateRefiner"/>): a plate (or, for a fifth, a decoy)
+    /// photographed in a 640×400 scene as for <see cref="Sample"/>, a region boxed badly around it
+    /// (<see cref="BadBox"/>), and the refiner's canvas of that region. The target is the plate's presence
+    /// (1 when its centre lies in the canvas's middle 70% each way) and its corners TL, TR, BR, BL as
+    /// shares of the canvas (0 when absent). Seeded apart from the other samples of the same (seed, index).
+    /// </summary>
+    public static (byte[] Pixels, float[] Target) RefinerSample(int seed, int index, PlateRenderer renderer)
+    {
+        var random = new Random(Mix(seed ^ RefinerSeedSalt, index));
+        var decoy = random.NextDouble() < 0.2;
+        var (plate, style) = RandomPlate(random, renderer);
+        using var scene = Photograph(random, () => decoy ? Decoy(random) : PlateScene.RenderBgr(plate, style, renderer), out var truth, out var quad, 640, 400);
+        var region = random.NextDouble() < 0.08
+            ? truth with { Centre = new Point2f((float)(random.NextDouble() * scene.Width), (float)(random.NextDouble() * scene.Height)) }
+            : BadBox(random, truth);
+        var pixels = new byte[PlateRefiner.Pixels];
+        var target = new float[PlateRefiner.Outputs];
+        if (PlateRefiner.Draw(scene, region, pixels) is not { } frame || decoy)
+        {
+            return (pixels, target);
+        }
+
+        var centre = frame.ToCanvas(truth.Centre);
+        if (Math.Abs(centre.X / PlateRefiner.Width - 0.5) < 0.35 && Math.Abs(centre.Y / PlateRefiner.Height - 0.5) < 0.35)
+        {
+            target[0] = 1;
+            for (var k = 0; k < 4; k++)
+            {
+                var corner = frame.ToCanvas(quad[k]);
+                target[1 + 2 * k] = corner.X / PlateRefiner.Width;
+                target[2 + 2 * k] = corner.Y / PlateRefiner.Height;
+            }
+        }
+
+        return (pixels, target);
+    }
+
+    private const int RefinerSeedSalt = 0x52454649; // "REFI"
+
+    /// <summary>
+    /// A region boxed as badly as the locator's boxes of plates its cuts could not read: a quarter nearly
+    /// right (<see cref="Jitter"/>, so that the refiner learns to leave good boxes be), the rest 0.6–1.7
+    /// times the plate's length, 0.6–3 times its height (at most 1/1.4 of the length, as the locator's
+    /// shapes are), off by up to 0.3 of its length along and 0.7 of its height across, turned by up to 10°.
+    /// </summary>
+    private static PlateRegion BadBox(Random random, PlateRegion truth)
+    {
+        if (random.NextDouble() < 0.25)
+        {
+            return Jitter(random, truth);
+        }
+
+        double U(double a, double b) => a + random.NextDouble() * (b - a);
+        double LogU(double a, double b) => Math.Exp(U(Math.Log(a), Math.Log(b)));
+        var width = (float)(truth.Width * LogU(0.6, 1.7));
+        var height = (float)Math.Min(truth.Height * LogU(0.6, 3.0), width / 1.4);
+        var (along, across) = truth.Axes();
+        var centre = truth.Centre + along * (float)(U(-0.3, 0.3) * truth.Width) + across * (float)(U(-0.7, 0.7) * truth.Height);
+        return truth with { Centre = centre, Width = width, Height = height, Angle = truth.Angle + (float)U(-10, 10) };
+    }
+
     private const int ProvinceSeedSalt = 0x50524F56; // "PROV"
 
     /// <summary>
     /// A scene with the rendered thing (a plate or a decoy) weighted, veiled, placed and photographed
     /// (<see cref="Degrade"/>); <paramref name="region"/> is where it lies, as the locator would box it exactly.
     /// </summary>
-    private static Mat Photograph(Random random, Func<Mat> render, out PlateRegion region)
+    private static Mat Photograph(Random random, Func<Mat> render, out PlateRegion region) => Photograph(random, render, out region, out _, 360, 200);
+
+    private static Mat Photograph(Random random, Func<Mat> render, out PlateRegion region, out Point2f[] quad, int width, int height)
     {
-        var scene = Background(random, 360, 200);
-        Point2f[] quad;
+        var scene = Background(random, width, height);
         using (var rendered = render())
         {
             Weight(random, rendered);

@@ -31,6 +31,25 @@ public static class SampleWriter
         await File.WriteAllBytesAsync(Path.Combine(directory, "provinces.labels"), labels, cancellationToken);
     }
 
+    /// <summary>
+    /// Writes the box refiner's canvases for <c>tools/plates/train_refiner.py</c>: <c>refiner.u8</c>
+    /// (N × 64 × 128 grey bytes) and <c>refiner.targets</c> (N × 9 little-endian float32: presence, then the
+    /// corners as shares of the canvas).
+    /// </summary>
+    public static async Task WriteRefinerAsync(string directory, int count, int seed, CancellationToken cancellationToken)
+    {
+        var renderer = Renderer();
+        var (pixels, targets) = await DrawAsync(count, PlateRefiner.Pixels, i => SampleGenerator.RefinerSample(seed, i, renderer), cancellationToken);
+        var bytes = new byte[checked(count * PlateRefiner.Outputs * sizeof(float))];
+        for (var i = 0; i < count; i++)
+        {
+            System.Runtime.InteropServices.MemoryMarshal.AsBytes(targets[i].AsSpan()).CopyTo(bytes.AsSpan(i * PlateRefiner.Outputs * sizeof(float)));
+        }
+
+        await File.WriteAllBytesAsync(Path.Combine(directory, "refiner.u8"), pixels, cancellationToken);
+        await File.WriteAllBytesAsync(Path.Combine(directory, "refiner.targets"), bytes, cancellationToken);
+    }
+
     /// <summary>Crops 0..count-1 drawn in parallel (each depends only on its index), laid end to end, with their labels.</summary>
     private static async Task<(byte[] Pixels, TLabel[] Labels)> DrawAsync<TLabel>(int count, int size, Func<int, (byte[] Crop, TLabel Label)> sample, CancellationToken cancellationToken)
     {
