@@ -121,6 +121,30 @@ public sealed class PlateRefinerTests : IDisposable
     }
 
     [Fact]
+    public void A_candidate_refiner_file_that_is_no_refiner_or_missing_is_refused_naming_the_file()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"cameranet-not-a-refiner-{Guid.NewGuid():N}.onnx");
+        using (var stream = typeof(PlateReader).Assembly.GetManifestResourceStream("models/plate-ocr.onnx")!)
+        using (var file = File.Create(path))
+        {
+            stream.CopyTo(file);
+        }
+
+        try
+        {
+            var error = Should.Throw<ArgumentException>(() => PlateReader.FromFiles(null, null, refinerPath: path));
+            error.Message.ShouldContain(path);
+            error.Message.ShouldContain("a box refiner emits 9 values");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        Should.Throw<ArgumentException>(() => PlateReader.FromFiles(null, null, refinerPath: path)).Message.ShouldContain($"cannot read the model {path}");
+    }
+
+    [Fact]
     public void A_canvas_of_the_wrong_size_is_refused()
     {
         using var frame = PlateReaderTests.Scene("津A12345", PlateStyle.Blue, angle: 0);
