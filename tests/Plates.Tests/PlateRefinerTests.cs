@@ -10,24 +10,12 @@ namespace CameraNet.Plates.Tests;
 public sealed class PlateRefinerTests : IDisposable
 {
     private readonly PlateReader _reader = PlateReader.CreateDefault();
-    private readonly PlateRefiner _refiner = new(typeof(PlateReader).Assembly.GetManifestResourceStream("models/plate-refiner.onnx") is { } stream
-        ? ReadAll(stream)
-        : throw new InvalidOperationException("the committed refiner model is missing"));
+    private readonly PlateRefiner _refiner = new(EmbeddedModels.Bytes("models/plate-refiner.onnx"));
 
     public void Dispose()
     {
         _reader.Dispose();
         _refiner.Dispose();
-    }
-
-    private static byte[] ReadAll(Stream stream)
-    {
-        using (stream)
-        using (var memory = new MemoryStream())
-        {
-            stream.CopyTo(memory);
-            return memory.ToArray();
-        }
     }
 
     [Theory]
@@ -115,30 +103,20 @@ public sealed class PlateRefinerTests : IDisposable
     [Fact]
     public void A_model_that_is_not_a_refiner_is_refused_with_what_it_emits()
     {
-        using var stream = typeof(PlateReader).Assembly.GetManifestResourceStream("models/plate-province.onnx")!;
-        var error = Should.Throw<ArgumentException>(() => new PlateRefiner(ReadAll(stream)));
+        var error = Should.Throw<ArgumentException>(() => new PlateRefiner(EmbeddedModels.Bytes("models/plate-province.onnx")));
         error.Message.ShouldContain("a box refiner emits 9 values");
     }
 
     [Fact]
     public void A_candidate_refiner_file_that_is_no_refiner_or_missing_is_refused_naming_the_file()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"cameranet-not-a-refiner-{Guid.NewGuid():N}.onnx");
-        using (var stream = typeof(PlateReader).Assembly.GetManifestResourceStream("models/plate-ocr.onnx")!)
-        using (var file = File.Create(path))
+        string path;
+        using (var lineModel = EmbeddedModels.File("models/plate-ocr.onnx"))
         {
-            stream.CopyTo(file);
-        }
-
-        try
-        {
+            path = lineModel.Path;
             var error = Should.Throw<ArgumentException>(() => PlateReader.FromFiles(null, null, refinerPath: path));
             error.Message.ShouldContain(path);
             error.Message.ShouldContain("a box refiner emits 9 values");
-        }
-        finally
-        {
-            File.Delete(path);
         }
 
         Should.Throw<ArgumentException>(() => PlateReader.FromFiles(null, null, refinerPath: path)).Message.ShouldContain($"cannot read the model {path}");

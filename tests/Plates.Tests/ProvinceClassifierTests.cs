@@ -87,20 +87,7 @@ public sealed class ProvinceClassifierTests : IDisposable
     [Fact]
     public void A_line_reader_model_is_not_taken_for_a_province_classifier()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"cameranet-not-a-province-model-{Guid.NewGuid():N}.onnx");
-        using (var stream = typeof(PlateReader).Assembly.GetManifestResourceStream("models/plate-ocr.onnx")!)
-        using (var file = File.Create(path))
-        {
-            stream.CopyTo(file);
-        }
-
-        try
-        {
-            Should.Throw<ArgumentException>(() => PlateReader.FromFiles(null, path)).Message.ShouldContain("province classifier emits 31 classes");
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        using var lineModel = EmbeddedModels.File("models/plate-ocr.onnx");
+        Should.Throw<ArgumentException>(() => PlateReader.FromFiles(null, lineModel.Path)).Message.ShouldContain("province classifier emits 31 classes");
     }
 }

@@ -14,6 +14,24 @@ internal static class PlateModels
         return new InferenceSession(model, options);
     }
 
+    /// <summary>
+    /// A one-thread session (<see cref="OneThreadSession"/>) of a model whose one output is [N, <paramref name="outputs"/>],
+    /// and its input's name; otherwise an <see cref="ArgumentException"/> saying what a <paramref name="kind"/> emits
+    /// (<paramref name="what"/>) and what this model does.
+    /// </summary>
+    public static (InferenceSession Session, string Input) Session(byte[] model, int outputs, string kind, string what)
+    {
+        var session = OneThreadSession(model);
+        var output = session.OutputMetadata.Values.Single().Dimensions;
+        if (output.Length != 2 || output[^1] != outputs)
+        {
+            session.Dispose();
+            throw new ArgumentException($"a {kind} emits {outputs} {what}, this model [{string.Join(", ", output)}]", nameof(model));
+        }
+
+        return (session, session.InputMetadata.Keys.Single());
+    }
+
     /// <summary>A grey crop (<paramref name="height"/>×<paramref name="width"/> bytes, row by row) as the models take it: [1, 1, height, width] in 0..1.</summary>
     public static DenseTensor<float> Input(ReadOnlySpan<byte> crop, int height, int width, string kind)
     {

@@ -29,17 +29,8 @@ public sealed class PlateRefiner : IDisposable
     private readonly InferenceSession _session;
     private readonly string _input;
 
-    public PlateRefiner(byte[] model)
-    {
-        _session = PlateModels.OneThreadSession(model);
-        _input = _session.InputMetadata.Keys.Single();
-        var output = _session.OutputMetadata.Values.Single().Dimensions;
-        if (output.Length != 2 || output[^1] != Outputs)
-        {
-            _session.Dispose();
-            throw new ArgumentException($"a box refiner emits {Outputs} values (presence, four corners), this model [{string.Join(", ", output)}]", nameof(model));
-        }
-    }
+    public PlateRefiner(byte[] model) =>
+        (_session, _input) = PlateModels.Session(model, Outputs, "box refiner", "values (presence, four corners)");
 
     /// <summary>The surroundings of <paramref name="region"/> that are drawn: centred on it, along its axes, <see cref="WindowAlong"/> times its length and half that high.</summary>
     public static PlateRegion Window(PlateRegion region)

@@ -17,17 +17,8 @@ public sealed class ProvinceClassifier : IDisposable
     private readonly InferenceSession _session;
     private readonly string _input;
 
-    public ProvinceClassifier(byte[] model)
-    {
-        _session = PlateModels.OneThreadSession(model);
-        _input = _session.InputMetadata.Keys.Single();
-        var output = _session.OutputMetadata.Values.Single().Dimensions;
-        if (output.Length != 2 || output[^1] != PlateGrammar.Provinces.Length)
-        {
-            _session.Dispose();
-            throw new ArgumentException($"a province classifier emits {PlateGrammar.Provinces.Length} classes, this model [{string.Join(", ", output)}]", nameof(model));
-        }
-    }
+    public ProvinceClassifier(byte[] model) =>
+        (_session, _input) = PlateModels.Session(model, PlateGrammar.Provinces.Length, "province classifier", "classes");
 
     /// <summary>The most probable province of a crop (<see cref="PlateRectifier.ProvincePixels"/> grey bytes, row by row) and its probability.</summary>
     public (char Province, float Probability) Classify(ReadOnlySpan<byte> crop)
