@@ -242,30 +242,20 @@ public static class PlateCommands
             Directory.CreateDirectory(dir);
             var which = parse.GetValue(only);
             var trainSeed = parse.GetValue(seed);
-            if (which is null or "reader")
+            (string Only, string What, string Script, int Samples, int Epochs, string Output, Func<string, int, int, CancellationToken, Task> Write)[] stages =
+            [
+                ("reader", "line reader", "train_ocr.py", parse.GetValue(samples), parse.GetValue(epochs), parse.GetValue(output)!, SampleWriter.WriteAsync),
+                ("province", "province classifier", "train_province.py", parse.GetValue(provinceSamples), parse.GetValue(provinceEpochs), parse.GetValue(provinceOutput)!, SampleWriter.WriteProvincesAsync),
+                ("refiner", "box refiner", "train_refiner.py", parse.GetValue(refinerSamples), parse.GetValue(refinerEpochs), parse.GetValue(refinerOutput)!, SampleWriter.WriteRefinerAsync),
+            ];
+            foreach (var stage in stages.Where(stage => which is null || which == stage.Only))
             {
-                var exit = await TrainStageAsync("line reader", "train_ocr.py", dir, parse.GetValue(samples), parse.GetValue(epochs), trainSeed, parse.GetValue(output)!,
-                    (n, ct) => SampleWriter.WriteAsync(dir, n, trainSeed, ct), cancellationToken);
+                var exit = await TrainStageAsync(stage.What, stage.Script, dir, stage.Samples, stage.Epochs, trainSeed, stage.Output,
+                    (n, ct) => stage.Write(dir, n, trainSeed, ct), cancellationToken);
                 if (exit != 0)
                 {
                     return exit;
                 }
-            }
-
-            if (which is null or "province")
-            {
-                var exit = await TrainStageAsync("province classifier", "train_province.py", dir, parse.GetValue(provinceSamples), parse.GetValue(provinceEpochs), trainSeed, parse.GetValue(provinceOutput)!,
-                    (n, ct) => SampleWriter.WriteProvincesAsync(dir, n, trainSeed, ct), cancellationToken);
-                if (exit != 0)
-                {
-                    return exit;
-                }
-            }
-
-            if (which is null or "refiner")
-            {
-                return await TrainStageAsync("box refiner", "train_refiner.py", dir, parse.GetValue(refinerSamples), parse.GetValue(refinerEpochs), trainSeed, parse.GetValue(refinerOutput)!,
-                    (n, ct) => SampleWriter.WriteRefinerAsync(dir, n, trainSeed, ct), cancellationToken);
             }
 
             return 0;

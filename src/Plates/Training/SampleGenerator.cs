@@ -133,9 +133,7 @@ public static class SampleGenerator
         var decoy = random.NextDouble() < 0.2;
         var (plate, style) = RandomPlate(random, renderer);
         using var scene = Photograph(random, () => decoy ? Decoy(random) : PlateScene.RenderBgr(plate, style, renderer), out var truth, out var quad, 640, 400);
-        var region = random.NextDouble() < 0.08
-            ? truth with { Centre = new Point2f((float)(random.NextDouble() * scene.Width), (float)(random.NextDouble() * scene.Height)) }
-            : BadBox(random, truth);
+        var region = random.NextDouble() < 0.08 ? Anywhere(random, truth, scene.Size()) : BadBox(random, truth);
         var pixels = new byte[PlateRefiner.Pixels];
         var target = new float[PlateRefiner.Outputs];
         if (PlateRefiner.Draw(scene, region, pixels) is not { } frame || decoy)
@@ -603,13 +601,17 @@ public static class SampleGenerator
         };
     }
 
+    /// <summary>The region moved to anywhere in the scene.</summary>
+    private static PlateRegion Anywhere(Random random, PlateRegion region, Size scene) =>
+        region with { Centre = new Point2f((float)(random.NextDouble() * scene.Width), (float)(random.NextDouble() * scene.Height)) };
+
     /// <summary>A region of plate shape that is not the plate: beside it, half on it, or much larger than it.</summary>
     private static PlateRegion Miss(Random random, PlateRegion region, Size scene)
     {
         switch (random.Next(3))
         {
             case 0:
-                return region with { Centre = new Point2f((float)(random.NextDouble() * scene.Width), (float)(random.NextDouble() * scene.Height)) };
+                return Anywhere(random, region, scene);
             case 1:
                 var side = random.NextDouble() < 0.5 ? -1 : 1;
                 return region with { Centre = new Point2f(region.Centre.X + side * region.Width * 0.6f, region.Centre.Y) };
