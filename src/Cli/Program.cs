@@ -58,3 +58,27 @@ catch (OperationCanceledException)
 {
     return 130;
 }
+catch (Exception e) when (NativeLibraryMissing(e) is { } missing)
+{
+    // OpenCvSharp and ONNX Runtime load their native code on first use; without the Debian packages
+    // that code needs, the loader's exception names a dozen paths it tried. Say what to install instead.
+    Console.Error.WriteLine($"cameranet: a native library could not be loaded ({missing}); install the system packages with './cameranet test' or './cameranet demo' (they install what is missing), or: apt-get install libgtk-3-0 ffmpeg");
+    return 1;
+}
+
+static string? NativeLibraryMissing(Exception? e)
+{
+    for (; e is not null; e = e.InnerException)
+    {
+        if (e is DllNotFoundException)
+        {
+            var lines = e.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            // The loader's message lists each path it tried; a line that names a system library
+            // (not a path under the application or the runtime) is the dependency that is missing.
+            var dependency = lines.FirstOrDefault(l => !l.StartsWith('/') && l.Contains(".so", StringComparison.Ordinal));
+            return dependency?.Split(':')[0] ?? lines.FirstOrDefault() ?? e.GetType().Name;
+        }
+    }
+
+    return null;
+}
