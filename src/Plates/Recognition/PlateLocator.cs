@@ -88,6 +88,13 @@ public static class PlateLocator
         LocateRegions(bgr, maxCandidates, equalise, characterRows).SelectMany(views => views).ToList();
 
     /// <summary>
+    /// Shrinks stronger than this are area-averaged; milder ones linear. Measured 2026-12-04 over the
+    /// EasyPR photos, the held-out split and their degraded copies (18 sets): located +1, exact −1,
+    /// false positives −3 against area averaging for every shrink; 1.4 ms less per 720p frame.
+    /// </summary>
+    internal const double AreaAveragingBelow = 0.75;
+
+    /// <summary>
     /// The candidates as regions, each with its views (differing boxes of one region, best-ranked first;
     /// see <see cref="Keep"/>), regions best-ranked first.
     /// </summary>
@@ -99,15 +106,17 @@ public static class PlateLocator
         var found = new List<PlateRegion>();
         var fallback = new List<PlateRegion>();
 
-        // The strokes are searched in grey shrunk by area averaging (sampling would alias the strokes and
-        // move the boxes); the colours only need the plate's background, from a cheaper linear shrink:
-        // area averaging of a 1280x720 BGR frame costs ~5 ms on one core, of its grey ~2 ms. A small
-        // image is doubled linearly (see WorkScale).
+        // The strokes are searched in grey; a strong shrink is area-averaged (sampling would alias the
+        // strokes and move the boxes), a mild one (a 720p frame at 0.8) is linear: each output pixel
+        // then still blends the input pixels it covers, and it costs 0.27 ms against area's 1.70 ms
+        // on one core, with the same readings on the 720p-class copies of the photos (see
+        // AreaAveragingBelow). The colours only need the plate's background, from a linear shrink.
+        // A small image is doubled linearly (see WorkScale).
         Mat hsvSource;
         if (scale != 1)
         {
             Cv2.CvtColor(bgr, s.FullGray, ColorConversionCodes.BGR2GRAY);
-            Cv2.Resize(s.FullGray, s.Gray, new Size(), scale, scale, scale < 1 ? InterpolationFlags.Area : InterpolationFlags.Linear);
+            Cv2.Resize(s.FullGray, s.Gray, new Size(), scale, scale, scale < AreaAveragingBelow ? InterpolationFlags.Area : InterpolationFlags.Linear);
             Cv2.Resize(bgr, s.Colour, s.Gray.Size(), 0, 0, InterpolationFlags.Linear);
             hsvSource = s.Colour;
         }
