@@ -88,13 +88,6 @@ public static class PlateLocator
         LocateRegions(bgr, maxCandidates, equalise, characterRows).SelectMany(views => views).ToList();
 
     /// <summary>
-    /// Shrinks stronger than this are area-averaged; milder ones linear. Measured 2026-12-04 over the
-    /// EasyPR photos, the held-out split and their degraded copies (18 sets): located +1, exact −1,
-    /// false positives −3 against area averaging for every shrink; 1.4 ms less per 720p frame.
-    /// </summary>
-    internal const double AreaAveragingBelow = 0.75;
-
-    /// <summary>
     /// The candidates as regions, each with its views (differing boxes of one region, best-ranked first;
     /// see <see cref="Keep"/>), regions best-ranked first.
     /// </summary>
@@ -106,17 +99,16 @@ public static class PlateLocator
         var found = new List<PlateRegion>();
         var fallback = new List<PlateRegion>();
 
-        // The strokes are searched in grey; a strong shrink is area-averaged (sampling would alias the
-        // strokes and move the boxes), a mild one (a 720p frame at 0.8) is linear: each output pixel
-        // then still blends the input pixels it covers, and it costs 0.27 ms against area's 1.70 ms
-        // on one core, with the same readings on the 720p-class copies of the photos (see
-        // AreaAveragingBelow). The colours only need the plate's background, from a linear shrink.
-        // A small image is doubled linearly (see WorkScale).
+        // The strokes are searched in grey, area-averaged when shrunk: sampling aliases fine detail, and
+        // a linear shrink of a 720p frame (0.8) turned a grille's bars into a row of "characters" that
+        // pulled the plate's box off it (a unit test's grille scene); the 1.4 ms area costs more there
+        // is kept. The colours only need the plate's background, from a linear shrink. A small image is
+        // doubled linearly (see WorkScale).
         Mat hsvSource;
         if (scale != 1)
         {
             Cv2.CvtColor(bgr, s.FullGray, ColorConversionCodes.BGR2GRAY);
-            Cv2.Resize(s.FullGray, s.Gray, new Size(), scale, scale, scale < AreaAveragingBelow ? InterpolationFlags.Area : InterpolationFlags.Linear);
+            Cv2.Resize(s.FullGray, s.Gray, new Size(), scale, scale, scale < 1 ? InterpolationFlags.Area : InterpolationFlags.Linear);
             Cv2.Resize(bgr, s.Colour, s.Gray.Size(), 0, 0, InterpolationFlags.Linear);
             hsvSource = s.Colour;
         }
