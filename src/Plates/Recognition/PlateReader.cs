@@ -378,7 +378,6 @@ public sealed class PlateReader : IDisposable
         var bestCut = region;
         var bestUpright = false;
         var sure = Math.Max(SureConfidence, MinEvidence);
-        var gate = region.LastResort ? Math.Max(MinEvidence, LastResortEvidence) : MinEvidence;
         var partial = 0;
         void Consider(OcrResult result, PlateRegion cut, bool upright = false)
         {
@@ -387,9 +386,9 @@ public sealed class PlateReader : IDisposable
                 return;
             }
 
+            // best holds a reading, or nothing yet (the default, whose evidence is 0).
             var firm = result.Evidence >= PreferredEvidence;
-            var bestFirm = best.Text is { Length: > 0 } && best.Evidence >= PreferredEvidence;
-            if (firm != bestFirm ? firm : result.Confidence > best.Confidence)
+            if (firm != (best.Evidence >= PreferredEvidence) ? firm : result.Confidence > best.Confidence)
             {
                 best = result;
                 bestCut = cut;
@@ -448,7 +447,7 @@ public sealed class PlateReader : IDisposable
 
         // A last resort is kept only with more evidence; either is the line reader's own (the province
         // classifier knows nothing of clutter: it is asked only once a reading is accepted).
-        if (best.Text is not { Length: > 0 } || best.Evidence < gate)
+        if (best.Text is not { Length: > 0 } || best.Evidence < (region.LastResort ? Math.Max(MinEvidence, LastResortEvidence) : MinEvidence))
         {
             return null;
         }
