@@ -360,6 +360,26 @@ public sealed class PlateReaderTests : IDisposable
         _reader.Read(frame).Select(r => r.Text).ShouldBe([plate]);
     }
 
+    [Theory]
+    [InlineData("津A12345", "blue")]
+    [InlineData("粤B7Q53W", "blue")]
+    [InlineData("沪AD12345", "green-small")]
+    public void A_one_row_plate_seen_from_far_to_the_side_is_found_and_read(string plate, string style)
+    {
+        // A car parked across the camera's view: the plate (440×140 mm) foreshortened to 1.5 times as long
+        // as high. Its colour box was dropped as no plate's shape while boxes had to be 1.8 times as long
+        // (a parking photo's clear plate, 133×74 px, was missed so).
+        using var frame = new Mat(720, 1280, MatType.CV_8UC3, new Scalar(95, 100, 105));
+        Cv2.Rectangle(frame, new Rect(440, 300, 400, 300), new Scalar(200, 200, 195), -1);
+        using var bgr = PlateScene.RenderBgr(plate, Style(style));
+        using var plateImage = new Mat();
+        Cv2.Resize(bgr, plateImage, new Size(120, 80), 0, 0, InterpolationFlags.Area);
+        plateImage.CopyTo(new Mat(frame, new Rect(580, 440, 120, 80)));
+        Cv2.GaussianBlur(frame, frame, new Size(3, 3), 0.6);
+
+        _reader.Read(frame).Select(r => r.Text).ShouldBe([plate], $"{style} plate at 1.5:1");
+    }
+
     [Fact]
     public void A_plate_whose_province_character_is_smudged_is_still_read_with_that_doubt_in_its_confidence()
     {

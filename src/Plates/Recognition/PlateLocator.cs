@@ -601,11 +601,17 @@ public static class PlateLocator
         return i.Width <= 0 || i.Height <= 0 ? 0 : Area(i);
     }
 
-    /// <summary>Boxes less long than this many heights are no plate's (one-row plates are 3.1–3.4, seen from the side less).</summary>
+    /// <summary>Stroke boxes less long than this many heights are no plate's (one-row plates are 3.1–3.4, seen from the side less).</summary>
     private const float MinAspect = 1.8f;
 
-    /// <summary>The same for yellow boxes, which may hold a two-row plate (2:1, seen from the side at 45° 1.4:1).</summary>
-    private const float MinTwoRowAspect = 1.4f;
+    /// <summary>
+    /// The same for colour boxes: a yellow one may hold a two-row plate (2:1, seen from the side at 45° 1.4:1),
+    /// and a one-row plate on a car parked across the view is foreshortened below 1.8 (a parking photo's
+    /// clear blue plate boxed at 1.75:1 was dropped). A box of plate colour is rarer than one of strokes:
+    /// over easypr-dev, H1 and their 16 degraded copies colour boxes from 1.4 read the same plates with 3
+    /// false positives fewer (80, was 83); stroke boxes from 1.4 too crowded the regions (one plate lost).
+    /// </summary>
+    private const float MinColourAspect = 1.4f;
 
     private static void Candidates(Work s, Mat binary, PlateColour colour, List<PlateRegion> found, bool byEdges = false, Mat? hsv = null)
     {
@@ -626,9 +632,10 @@ public static class PlateLocator
             var (w, h, angle) = (region.Width, region.Height, region.Angle);
             var aspect = w / Math.Max(1, h);
             var fill = area / Math.Max(1, w * h);
-            // Two-row plates (yellow, 440×220 mm) are 2:1, and narrower seen from the side: 1.4:1 at 45°.
+            // Two-row plates (yellow, 440×220 mm) are 2:1, and narrower seen from the side: 1.4:1 at 45°; so
+            // are one-row plates seen from far to the side, which a colour box holds too.
             var twoRow = colour == PlateColour.Yellow;
-            if (h < 8 || w < 30 || aspect < (twoRow ? MinTwoRowAspect : MinAspect) || aspect > 7f || Math.Abs(angle) > 45 || fill < 0.45)
+            if (h < 8 || w < 30 || aspect < (byEdges ? MinAspect : MinColourAspect) || aspect > 7f || Math.Abs(angle) > 45 || fill < 0.45)
             {
                 continue;
             }
