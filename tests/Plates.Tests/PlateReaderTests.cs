@@ -380,6 +380,42 @@ public sealed class PlateReaderTests : IDisposable
         _reader.Read(frame).Select(r => r.Text).ShouldBe([plate], $"{style} plate at 1.5:1");
     }
 
+    [Theory]
+    [InlineData("陕J62579")]
+    [InlineData("川L72668")]
+    [InlineData("冀E65432")]
+    public void A_yellow_plate_above_a_yellow_board_of_its_own_colour_is_read(string plate)
+    {
+        // A hazardous-goods truck from a traffic camera: its yellow 危险品 board hangs right under the plate,
+        // and the yellow mask may hold both in a box of about 2:1, which read neither as a two-row plate
+        // nor as one row (two traffic-camera photos of such trucks were missed so).
+        using var frame = new Mat(720, 1280, MatType.CV_8UC3, new Scalar(150, 150, 145));
+        using var bgr = PlateScene.RenderBgr(plate, PlateStyle.Yellow);
+        using var plateImage = new Mat();
+        Cv2.Resize(bgr, plateImage, new Size(180, 57), 0, 0, InterpolationFlags.Area);
+        plateImage.CopyTo(new Mat(frame, new Rect(550, 400, 180, 57)));
+        var yellow = plateImage.At<Vec3b>(28, 3);
+        var board = new Rect(580, 453, 120, 46);
+        Cv2.Rectangle(frame, board, new Scalar(yellow.Item0, yellow.Item1, yellow.Item2), -1);
+        for (var k = 0; k < 3; k++)
+        {
+            // Three dense black characters (危 险 品), drawn as strokes.
+            var x = board.X + 10 + k * 34;
+            Cv2.Rectangle(frame, new Rect(x, board.Y + 8, 26, 4), Scalar.All(20), -1);
+            Cv2.Rectangle(frame, new Rect(x + 4, board.Y + 8, 4, 26), Scalar.All(20), -1);
+            Cv2.Rectangle(frame, new Rect(x + 10, board.Y + 18, 14, 4), Scalar.All(20), -1);
+            Cv2.Rectangle(frame, new Rect(x + 16, board.Y + 18, 4, 16), Scalar.All(20), -1);
+            Cv2.Rectangle(frame, new Rect(x + 8, board.Y + 30, 18, 4), Scalar.All(20), -1);
+        }
+
+        Cv2.GaussianBlur(frame, frame, new Size(3, 3), 0.6);
+        _reader.Read(frame).Select(r => r.Text).ShouldBe([plate]);
+
+        // On the photos no search boxed the plate alone: the box of plate and board together must read.
+        var both = new PlateRegion(new Point2f(640, 449), 180, 99, 0, PlateColour.Yellow, 1);
+        _reader.ReadViews(frame, [both]).Select(r => r.Text).ShouldBe([plate], "the box of plate and board");
+    }
+
     [Fact]
     public void A_plate_whose_province_character_is_smudged_is_still_read_with_that_doubt_in_its_confidence()
     {

@@ -78,6 +78,9 @@ public sealed class PlateReader : IDisposable
     /// <summary>A two-row plate is 440×220 mm.</summary>
     private const float TwoRowPlateAspect = 2f;
 
+    /// <summary>A one-row plate is 440×140 mm.</summary>
+    private const float OneRowPlateAspect = 3.14f;
+
     private static readonly float[] TwoRowVariants = [1f, 1.08f];
 
     private readonly PlateOcr _ocr;
@@ -441,6 +444,20 @@ public sealed class PlateReader : IDisposable
                 if (_ocr.Read(bytes, PlateColour.Yellow) is { Text.Length: 7 } result)
                 {
                     Consider(result, cut);
+                }
+            }
+
+            // Or a one-row plate with a sign of its colour against its top or bottom edge (a hazardous-goods
+            // truck's yellow 危险品 board right below its yellow plate): the colour mask holds both.
+            var oneRow = region.Width / OneRowPlateAspect;
+            if (whole && best.Confidence < sure && oneRow < region.Height * 0.8f)
+            {
+                var (_, across) = region.Axes();
+                foreach (var side in (ReadOnlySpan<float>)[-1f, 1f])
+                {
+                    var cut = region with { Centre = region.Centre + across * (side * (region.Height - oneRow) / 2), Height = oneRow };
+                    PlateRectifier.Cut(bgr, cut, crop, bytes);
+                    Consider(_ocr.Read(bytes, region.Colour), cut, upright: true);
                 }
             }
         }
