@@ -58,10 +58,14 @@ public sealed class RtspServerTests(CameraSimFixture sim)
         (b.OffsetFrames - a.OffsetFrames).ShouldBe(20 * 25);
         foreach (var camera in new[] { a, b })
         {
+            // Judged, as above, by the frame that arrived closest to the live edge, not by the last one: on a
+            // clean clone's full run (cores shared with builds) the last frame was decoded 6.4 s late though
+            // the mapping was right; a wrong offset puts every frame 20 s (500 frames) off.
             var result = await FfmpegClient.PullAsync(camera.Url, Width, Height, TimeSpan.FromSeconds(3));
-            var last = result.Frames[^1];
-            var expected = camera.LoopFrameAt(sim.Simulator.Manifest.StartedAt, last.ReceivedAt);
-            ((expected - last.FrameCode + camera.FrameCount) % camera.FrameCount).ShouldBeLessThan(MaxLagFrames, camera.Name);
+            result.Frames.ShouldNotBeEmpty(camera.Name);
+            var closest = result.Frames.Min(frame =>
+                (camera.LoopFrameAt(sim.Simulator.Manifest.StartedAt, frame.ReceivedAt) - frame.FrameCode + camera.FrameCount) % camera.FrameCount);
+            closest.ShouldBeLessThan(MaxLagFrames, camera.Name);
         }
     }
 
