@@ -18,6 +18,10 @@ public sealed class RtspServerTests(CameraSimFixture sim)
     /// </summary>
     private const int MaxLagFrames = 125;
 
+    /// <summary>How many loop frames behind the camera's live edge <paramref name="frame"/> arrived (the loop wraps).</summary>
+    private static int Behind(MountInfo camera, DateTimeOffset startedAt, ReceivedFrame frame) =>
+        (camera.LoopFrameAt(startedAt, frame.ReceivedAt) - frame.FrameCode + camera.FrameCount) % camera.FrameCount;
+
     [Fact]
     public async Task A_healthy_camera_streams_the_live_loop_in_step_with_the_manifest()
     {
@@ -35,9 +39,8 @@ public sealed class RtspServerTests(CameraSimFixture sim)
         var closest = int.MaxValue;
         foreach (var frame in live)
         {
-            var expected = camera.LoopFrameAt(startedAt, frame.ReceivedAt);
-            var behind = (expected - frame.FrameCode + camera.FrameCount) % camera.FrameCount;
-            behind.ShouldBeLessThan(camera.FrameCount / 2, $"frame {frame.FrameCode} arrived before its time: the live edge was {expected}");
+            var behind = Behind(camera, startedAt, frame);
+            behind.ShouldBeLessThan(camera.FrameCount / 2, $"frame {frame.FrameCode} arrived before its time: the live edge was {camera.LoopFrameAt(startedAt, frame.ReceivedAt)}");
             closest = Math.Min(closest, behind);
         }
 
@@ -63,8 +66,7 @@ public sealed class RtspServerTests(CameraSimFixture sim)
             // the mapping was right; a wrong offset puts every frame 20 s (500 frames) off.
             var result = await FfmpegClient.PullAsync(camera.Url, Width, Height, TimeSpan.FromSeconds(3));
             result.Frames.ShouldNotBeEmpty(camera.Name);
-            var closest = result.Frames.Min(frame =>
-                (camera.LoopFrameAt(sim.Simulator.Manifest.StartedAt, frame.ReceivedAt) - frame.FrameCode + camera.FrameCount) % camera.FrameCount);
+            var closest = result.Frames.Min(frame => Behind(camera, sim.Simulator.Manifest.StartedAt, frame));
             closest.ShouldBeLessThan(MaxLagFrames, camera.Name);
         }
     }

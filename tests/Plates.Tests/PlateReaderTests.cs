@@ -16,6 +16,14 @@ public sealed class PlateReaderTests : IDisposable
 
     internal static Mat Scene(string plate, PlateStyle style, int width = 180, double angle = 3, int seed = 1) => PlateScene.Frame(plate, style, width, angle, seed);
 
+    /// <summary>Draws a plate into <paramref name="at"/> of <paramref name="frame"/>, shrunk (or squashed) to its size.</summary>
+    private static void Paste(Mat frame, string plate, PlateStyle style, Rect at)
+    {
+        using var bgr = PlateScene.RenderBgr(plate, style);
+        using var target = new Mat(frame, at);
+        Cv2.Resize(bgr, target, at.Size, 0, 0, InterpolationFlags.Area);
+    }
+
     public static TheoryData<string, string> Plates => new()
     {
         { "津A12345", "blue" },
@@ -351,10 +359,7 @@ public sealed class PlateReaderTests : IDisposable
         // A truck's or bus's rear plate (440×220 mm) from a camera beside the lane: 1.5 times as long as high.
         using var frame = new Mat(720, 1280, MatType.CV_8UC3, new Scalar(95, 100, 105));
         Cv2.Rectangle(frame, new Rect(420, 250, 440, 330), new Scalar(150, 150, 140), -1);
-        using var bgr = PlateScene.RenderBgr(plate, PlateStyle.YellowTwoRow);
-        using var plateImage = new Mat();
-        Cv2.Resize(bgr, plateImage, new Size(150, 100), 0, 0, InterpolationFlags.Area);
-        plateImage.CopyTo(new Mat(frame, new Rect(565, 430, 150, 100)));
+        Paste(frame, plate, PlateStyle.YellowTwoRow, new Rect(565, 430, 150, 100));
         Cv2.GaussianBlur(frame, frame, new Size(3, 3), 0.6);
 
         _reader.Read(frame).Select(r => r.Text).ShouldBe([plate]);
@@ -371,10 +376,7 @@ public sealed class PlateReaderTests : IDisposable
         // (a parking photo's clear plate, 133×74 px, was missed so).
         using var frame = new Mat(720, 1280, MatType.CV_8UC3, new Scalar(95, 100, 105));
         Cv2.Rectangle(frame, new Rect(440, 300, 400, 300), new Scalar(200, 200, 195), -1);
-        using var bgr = PlateScene.RenderBgr(plate, Style(style));
-        using var plateImage = new Mat();
-        Cv2.Resize(bgr, plateImage, new Size(120, 80), 0, 0, InterpolationFlags.Area);
-        plateImage.CopyTo(new Mat(frame, new Rect(580, 440, 120, 80)));
+        Paste(frame, plate, Style(style), new Rect(580, 440, 120, 80));
         Cv2.GaussianBlur(frame, frame, new Size(3, 3), 0.6);
 
         _reader.Read(frame).Select(r => r.Text).ShouldBe([plate], $"{style} plate at 1.5:1");
@@ -390,11 +392,8 @@ public sealed class PlateReaderTests : IDisposable
         // and the yellow mask may hold both in a box of about 2:1, which read neither as a two-row plate
         // nor as one row (two traffic-camera photos of such trucks were missed so).
         using var frame = new Mat(720, 1280, MatType.CV_8UC3, new Scalar(150, 150, 145));
-        using var bgr = PlateScene.RenderBgr(plate, PlateStyle.Yellow);
-        using var plateImage = new Mat();
-        Cv2.Resize(bgr, plateImage, new Size(180, 57), 0, 0, InterpolationFlags.Area);
-        plateImage.CopyTo(new Mat(frame, new Rect(550, 400, 180, 57)));
-        var yellow = plateImage.At<Vec3b>(28, 3);
+        Paste(frame, plate, PlateStyle.Yellow, new Rect(550, 400, 180, 57));
+        var yellow = frame.At<Vec3b>(400 + 28, 550 + 3);
         var board = new Rect(580, 453, 120, 46);
         Cv2.Rectangle(frame, board, new Scalar(yellow.Item0, yellow.Item1, yellow.Item2), -1);
         for (var k = 0; k < 3; k++)
