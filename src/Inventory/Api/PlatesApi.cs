@@ -256,7 +256,7 @@ public static class PlatesApi
 
         var entry = await store.AddAsync(pattern!.ToString(), reason!, caller.Name, districts, clock.GetUtcNow() + TimeSpan.FromDays(add.ExpiresInDays!.Value), cancellationToken);
         await audit.WriteAsync(caller, new AuditEntry("watchlist.add", entry.Pattern, districts, reason, "ok", new { entry.Id, entry.ExpiresAt }), cancellationToken);
-        matcher.Invalidate();
+        await matcher.ReloadAsync(cancellationToken); // in force for the next capture; on failure the periodic reload brings it in
         return TypedResults.Created($"/api/watchlist/{entry.Id}", entry);
     }
 
@@ -287,7 +287,7 @@ public static class PlatesApi
 
         await store.RemoveAsync(id, caller.Name, cancellationToken);
         await audit.WriteAsync(caller, new AuditEntry("watchlist.remove", id.ToString(System.Globalization.CultureInfo.InvariantCulture), entry.Districts, Details: new { entry.Pattern }), cancellationToken);
-        matcher.Invalidate();
+        await matcher.ReloadAsync(cancellationToken); // in force for the next capture; on failure the periodic reload brings it in
         return TypedResults.NoContent();
     }
 
