@@ -114,6 +114,35 @@ public sealed class PlateReaderTests : IDisposable
         _reader.Read(frame).Select(r => r.Text).ShouldBe(["冀E65432"]);
     }
 
+    [Theory]
+    [InlineData("津A12345", 600, 400)]
+    [InlineData("粤B7Q53W", 1900, 1100)]
+    public void A_small_plate_in_a_large_still_image_is_read_by_the_search_in_tiles(string plate, int x, int y)
+    {
+        // A 2,400x1,350 snapshot with a plate 56 px long: the locator searches the whole image at 1,024 px, where
+        // the plate is 24 px long, too small to box; a tile (1,440x810) is searched at 0.71, the plate 40 px long.
+        using var frame = new Mat(1350, 2400, MatType.CV_8UC3, new Scalar(95, 100, 105));
+        Cv2.Rectangle(frame, new Rect(x - 150, y - 120, 300, 200), new Scalar(150, 60, 40), -1);
+        Paste(frame, plate, PlateStyle.Blue, new Rect(x - 28, y - 9, 56, 18));
+        Cv2.GaussianBlur(frame, frame, new Size(3, 3), 0.6);
+
+        _reader.Read(frame).ShouldBeEmpty("the plate is read without the tiles: the test shows nothing");
+        var reads = _reader.Read(frame, PlateSearch.Still);
+
+        reads.Select(r => r.Text).ShouldBe([plate]);
+        reads[0].Region.Centre.X.ShouldBeInRange(x - 20f, x + 20f);
+        reads[0].Region.Centre.Y.ShouldBeInRange(y - 8f, y + 8f);
+    }
+
+    [Fact]
+    public void A_still_image_shorter_than_the_tiled_size_is_read_as_a_frame()
+    {
+        using var scene = Scene("冀E65432", PlateStyle.Yellow);
+        using var frame = new Mat(scene, new Rect(100, 60, PlateReader.TiledFrom - 1, 600));
+        _reader.Read(frame).Select(r => r.Text).ShouldBe(["冀E65432"]);
+        _reader.Read(frame, PlateSearch.Still).Select(r => (r.Text, r.Confidence, r.Region)).ShouldBe(_reader.Read(frame).Select(r => (r.Text, r.Confidence, r.Region)));
+    }
+
     [Fact]
     public void A_plate_is_read_among_more_plain_plate_shaped_panels_than_the_locator_reads()
     {
