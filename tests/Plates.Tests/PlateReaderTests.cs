@@ -444,6 +444,72 @@ public sealed class PlateReaderTests : IDisposable
         _reader.ReadViews(frame, [both]).Select(r => r.Text).ShouldBe([plate], "the box of plate and board");
     }
 
+    [Theory]
+    [InlineData("津A12345", PlateColour.Blue, -1)]
+    [InlineData("粤B7Q53W", PlateColour.Blue, 1)]
+    [InlineData("沪AD12345", PlateColour.Green, -1)]
+    public void A_one_row_plate_at_the_top_or_bottom_of_a_box_of_about_two_to_one_of_its_colour_is_read(string plate, PlateColour colour, int side)
+    {
+        // A blue car body or bumper band against a blue plate's top or bottom edge: the colour mask holds
+        // both in a box of about 2:1 (1.75 here), the plate in one half. Until 2026-12-05 only yellow and
+        // colourless boxes were cut so (a blue plate at dusk on the analysis sets was missed).
+        using var frame = Scene(plate, colour == PlateColour.Green ? PlateStyle.GreenSmall : PlateStyle.Blue, angle: 0);
+        var height = 180f * PlateStyle.CanvasHeight / PlateStyle.Blue.CanvasWidth;
+        var box = new PlateRegion(new Point2f(640, 480 - side * 0.375f * height), 180, 1.75f * height, 0, colour, 1);
+
+        var read = _reader.ReadRegion(frame, box);
+
+        read.ShouldNotBeNull($"nothing read in a {colour} box with the plate at its {(side < 0 ? "top" : "bottom")}");
+        read.Text.ShouldBe(plate);
+        read.Region.Centre.Y.ShouldBeInRange(470f, 490f);
+    }
+
+    [Theory]
+    [InlineData("津A12345", 40)]
+    [InlineData("粤B7Q53W", -30)]
+    [InlineData("京N8P8F8", 0)]
+    public void A_box_that_takes_in_the_car_around_the_plate_is_cut_again_around_the_characters_it_shows(string plate, int offset)
+    {
+        // A box twice the plate's length (the car body and bumper around it), off to one side: the reader finds
+        // some characters squeezed into part of its cut but reads no plate number. The characters' spacing gives
+        // the plate's length, and the box cut at that length around them reads (on these clean scenes the box
+        // refiner and the rows around the box read it too; on photos they often do not: see SpanBoxes).
+        using var frame = Scene(plate, PlateStyle.Blue, width: 120, angle: 0);
+        var height = 120f * PlateStyle.CanvasHeight / PlateStyle.Blue.CanvasWidth;
+        var wide = new PlateRegion(new Point2f(640 + offset, 480), 240, 1.4f * height, 0, PlateColour.Blue, 1);
+        _reader.ReadRegion(frame, wide).ShouldBeNull("the wide box alone reads nothing (else this test shows nothing)");
+
+        var reads = _reader.ReadViews(frame, [wide]);
+
+        reads.Select(r => r.Text).ShouldBe([plate]);
+        reads[0].Region.LastResort.ShouldBeTrue();
+        reads[0].Region.Centre.X.ShouldBeInRange(625f, 655f);
+        reads[0].Region.Width.ShouldBeInRange(100f, 180f, "cut at about the plate's own length, not the box's 240");
+    }
+
+    [Fact]
+    public void Boxes_around_a_row_of_characters_are_a_plate_of_their_spacing_centred_and_at_either_end()
+    {
+        // Seven characters 0.06 of the crop apart, from 0.30 to 0.66 of a 240-px box's crop (259.2 px with its margin).
+        var region = new PlateRegion(new Point2f(640, 480), 240, 60, 0, PlateColour.Blue, 1);
+        var characters = Enumerable.Range(0, 7).Select(k => (0.30f + 0.06f * k, 0.9f)).Append((0.9f, 0.1f)).ToList();
+
+        var boxes = PlateReader.SpanBoxes(region, characters).ToList();
+
+        var (cropLength, pitch) = (240 * PlateRectifier.GrowWidth, 0.06f * 240 * PlateRectifier.GrowWidth);
+        var (first, last) = (640 + (0.30f - 0.5f) * cropLength, 640 + (0.66f - 0.5f) * cropLength);
+        boxes.Count.ShouldBe(3);
+        boxes.ShouldAllBe(b => Math.Abs(b.Width - 7.7f * pitch) < 0.5f && Math.Abs(b.Height - b.Width / 3.14f) < 0.5f && b.LastResort && b.Angle == 0 && b.Centre.Y == 480);
+        boxes[0].Centre.X.ShouldBe((first + last) / 2, 0.5f, "centred on the characters (the improbable one at 0.9 left out)");
+        (boxes[1].Centre.X - boxes[1].Width / 2).ShouldBe(first - 0.67f * pitch, 0.5f, "starting at the first character");
+        (boxes[2].Centre.X + boxes[2].Width / 2).ShouldBe(last + 0.67f * pitch, 0.5f, "ending at the last character");
+
+        PlateReader.SpanBoxes(region, characters.Take(2).Append((0.5f, 0.2f)).ToList()).ShouldBeEmpty("two characters are no row");
+        var turned = PlateReader.SpanBoxes(region with { Angle = 90 }, characters).First();
+        turned.Centre.X.ShouldBe(640f, 0.5f, "along the region's own axis");
+        turned.Centre.Y.ShouldBe(480 + ((first + last) / 2 - 640), 0.5f);
+    }
+
     [Fact]
     public void A_plate_whose_province_character_is_smudged_is_still_read_with_that_doubt_in_its_confidence()
     {

@@ -83,6 +83,57 @@ public sealed class PlateOcr : IDisposable
         return Decode(values, steps, classes, colour);
     }
 
+    /// <summary>
+    /// Reads one crop as <see cref="Read(ReadOnlySpan{byte}, PlateColour)"/> does, and also gives where the best path's
+    /// characters stand (grammar or not): each one's middle column, as a share of the crop's width, and its best
+    /// column's probability, left to right.
+    /// </summary>
+    public OcrResult Read(ReadOnlySpan<byte> crop, PlateColour colour, List<(float Position, float Probability)> characters)
+    {
+        ArgumentNullException.ThrowIfNull(characters);
+        var (values, steps, classes) = Run(crop);
+        Characters(values, steps, classes, characters);
+        return Decode(values, steps, classes, colour);
+    }
+
+    /// <summary>The best path's characters: runs of one character over adjacent columns, blanks dropped.</summary>
+    private static void Characters(ReadOnlySpan<float> logProbs, int steps, int classes, List<(float Position, float Probability)> characters)
+    {
+        characters.Clear();
+        var previous = 0;
+        var start = 0;
+        var best = 0f;
+        for (var t = 0; t <= steps; t++)
+        {
+            var arg = 0;
+            var max = float.NegativeInfinity;
+            for (var c = 0; t < steps && c < classes; c++)
+            {
+                if (logProbs[t * classes + c] > max)
+                {
+                    (max, arg) = (logProbs[t * classes + c], c);
+                }
+            }
+
+            if (arg != previous)
+            {
+                if (previous != 0)
+                {
+                    characters.Add(((start + t) / 2f / steps, best));
+                }
+
+                (start, best) = (t, 0f);
+            }
+
+            if (arg != 0)
+            {
+                best = Math.Max(best, MathF.Exp(max));
+            }
+
+            previous = arg;
+        }
+    }
+
     private (float[] Values, int Steps, int Classes) Run(ReadOnlySpan<byte> crop)
     {
         var input = PlateModels.Input(crop, PlateRectifier.Height, PlateRectifier.Width, "crop");
