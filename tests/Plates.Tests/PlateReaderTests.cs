@@ -134,11 +134,34 @@ public sealed class PlateReaderTests : IDisposable
         reads[0].Region.Centre.Y.ShouldBeInRange(y - 8f, y + 8f);
     }
 
+    [Theory]
+    [InlineData("津A12345", 200, 150, 30)]
+    [InlineData("京N8P8F8", 400, 300, 26)]
+    public void A_small_plate_in_a_mid_sized_still_image_is_read_by_the_search_in_tiles(string plate, int x, int y, int width)
+    {
+        // An 800x450 photo with a plate 26-30 px long: the whole image is searched as it is, where the plate's
+        // characters are about 6 px high; a tile (480x270) is small enough to be searched doubled.
+        using var frame = new Mat(450, 800, MatType.CV_8UC3, new Scalar(95, 100, 105));
+        Cv2.Rectangle(frame, new Rect(x - 80, y - 60, 160, 110), new Scalar(150, 60, 40), -1);
+        var height = width * PlateStyle.CanvasHeight / PlateStyle.Blue.CanvasWidth;
+        Paste(frame, plate, PlateStyle.Blue, new Rect(x - width / 2, y - height / 2, width, height));
+        Cv2.GaussianBlur(frame, frame, new Size(3, 3), 0.5);
+
+        _reader.Read(frame).ShouldBeEmpty("the plate is read without the tiles: the test shows nothing");
+        var reads = _reader.Read(frame, PlateSearch.Still);
+
+        reads.Count.ShouldBe(1);
+        reads[0].Text[1..].ShouldBe(plate[1..], "the serial (at this size the province character, 3 px wide, is a guess)");
+        reads[0].Region.Centre.X.ShouldBeInRange(x - 8f, x + 8f);
+        reads[0].Region.Centre.Y.ShouldBeInRange(y - 4f, y + 4f);
+    }
+
     [Fact]
     public void A_still_image_shorter_than_the_tiled_size_is_read_as_a_frame()
     {
         using var scene = Scene("冀E65432", PlateStyle.Yellow);
-        using var frame = new Mat(scene, new Rect(100, 60, PlateReader.TiledFrom - 1, 600));
+        var (width, height) = (Math.Min(PlateReader.TiledFrom - 1, scene.Width), Math.Min(PlateReader.TiledFrom - 1, scene.Height));
+        using var frame = new Mat(scene, new Rect(640 - width / 2, scene.Height - height, width, height)); // the plate is at (640, 480)
         _reader.Read(frame).Select(r => r.Text).ShouldBe(["冀E65432"]);
         _reader.Read(frame, PlateSearch.Still).Select(r => (r.Text, r.Confidence, r.Region)).ShouldBe(_reader.Read(frame).Select(r => (r.Text, r.Confidence, r.Region)));
     }
