@@ -18,7 +18,7 @@ public static class PlateCommands
         var minEvidence = new Option<float>("--min-evidence") { Description = "drop readings whose second-weakest character is less probable than this", DefaultValueFactory = _ => PlateReader.DefaultMinEvidence };
         var provinceModel = new Option<string?>("--province-model") { Description = "tell provinces with this ONNX model instead of the committed one (to measure a candidate)" };
         var refinerModel = new Option<string?>("--refiner-model") { Description = "box badly boxed regions anew with this ONNX model instead of the committed one (to measure a candidate)" };
-        var asFrames = new Option<bool>("--frame") { Description = $"search each image as the ingest worker searches a video frame: no finer search in tiles of images from {PlateReader.TiledFrom} px (about half the time)" };
+        var asFrames = new Option<bool>("--frame") { Description = $"search each image as the ingest worker searches a video frame: no finer search in tiles of images from {PlateReader.TiledFrom} px (about a third of the time)" };
         var read = new Command("read", "Read the plates in images: TSV 'file<TAB>plate<TAB>confidence<TAB>box' (box: cx,cy,w,h in pixels) on stdout, problems per file on stderr") { paths, model, provinceModel, refinerModel, minEvidence, asFrames };
         read.SetAction(parse =>
         {

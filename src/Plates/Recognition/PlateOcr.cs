@@ -92,46 +92,7 @@ public sealed class PlateOcr : IDisposable
     {
         ArgumentNullException.ThrowIfNull(characters);
         var (values, steps, classes) = Run(crop);
-        Characters(values, steps, classes, characters);
-        return Decode(values, steps, classes, colour);
-    }
-
-    /// <summary>The best path's characters: runs of one character over adjacent columns, blanks dropped.</summary>
-    private static void Characters(ReadOnlySpan<float> logProbs, int steps, int classes, List<(float Position, float Probability)> characters)
-    {
-        characters.Clear();
-        var previous = 0;
-        var start = 0;
-        var best = 0f;
-        for (var t = 0; t <= steps; t++)
-        {
-            var arg = 0;
-            var max = float.NegativeInfinity;
-            for (var c = 0; t < steps && c < classes; c++)
-            {
-                if (logProbs[t * classes + c] > max)
-                {
-                    (max, arg) = (logProbs[t * classes + c], c);
-                }
-            }
-
-            if (arg != previous)
-            {
-                if (previous != 0)
-                {
-                    characters.Add(((start + t) / 2f / steps, best));
-                }
-
-                (start, best) = (t, 0f);
-            }
-
-            if (arg != 0)
-            {
-                best = Math.Max(best, MathF.Exp(max));
-            }
-
-            previous = arg;
-        }
+        return Decode(values, steps, classes, colour, characters);
     }
 
     private (float[] Values, int Steps, int Classes) Run(ReadOnlySpan<byte> crop)
@@ -154,7 +115,8 @@ public sealed class PlateOcr : IDisposable
     /// its best 8-character path replaces the 7 when that path is itself confident
     /// (<see cref="ColourShapeConfidence"/>).
     /// </summary>
-    public static OcrResult Decode(ReadOnlySpan<float> logProbs, int steps, int classes, PlateColour colour = PlateColour.Unknown)
+    /// <param name="characters">When given, filled with where the best path's characters stand (see <see cref="BestPath"/>).</param>
+    public static OcrResult Decode(ReadOnlySpan<float> logProbs, int steps, int classes, PlateColour colour = PlateColour.Unknown, List<(float Position, float Probability)>? characters = null)
     {
         if (classes != Alphabet.Length + 1 || logProbs.Length != steps * classes)
         {
@@ -162,7 +124,7 @@ public sealed class PlateOcr : IDisposable
         }
 
         var confidences = new List<float>(8);
-        var plate = BestPath(logProbs, steps, classes, confidences);
+        var plate = BestPath(logProbs, steps, classes, confidences, characters);
         var valid = PlateGrammar.TryValidate(plate, out var shape, out _);
         OcrResult Read() => new(plate, confidences.Min(), [.. confidences]);
         if (valid && Fits(colour, shape))
@@ -428,12 +390,28 @@ public sealed class PlateOcr : IDisposable
         return (new OcrResult(new string(text), confidence.Min(), confidence), score[bestEnd]);
     }
 
-    /// <summary>Argmax per column, repeats merged, blanks dropped; each character's confidence is its best column's probability.</summary>
-    private static string BestPath(ReadOnlySpan<float> logProbs, int steps, int classes, List<float> confidences)
+    /// <summary>
+    /// Argmax per column, repeats merged, blanks dropped; each character's confidence is its best column's probability.
+    /// <paramref name="characters"/>, when given, gets each character's place: the middle of its run of columns as a
+    /// share of the crop's width, with that confidence, left to right.
+    /// </summary>
+    private static string BestPath(ReadOnlySpan<float> logProbs, int steps, int classes, List<float> confidences, List<(float Position, float Probability)>? characters = null)
     {
         var text = new System.Text.StringBuilder(8);
         var previous = 0;
         var best = 0f;
+        var start = 0;
+        characters?.Clear();
+        void EndRun(int end)
+        {
+            if (previous != 0)
+            {
+                characters?.Add(((start + end) / 2f / steps, confidences[^1]));
+            }
+
+            start = end;
+        }
+
         for (var t = 0; t < steps; t++)
         {
             var arg = 0;
@@ -448,6 +426,11 @@ public sealed class PlateOcr : IDisposable
             }
 
             var p = MathF.Exp(max);
+            if (arg != previous)
+            {
+                EndRun(t);
+            }
+
             if (arg != 0 && arg != previous)
             {
                 text.Append(Alphabet[arg - 1]);
@@ -463,6 +446,7 @@ public sealed class PlateOcr : IDisposable
             previous = arg;
         }
 
+        EndRun(steps);
         return text.ToString();
     }
 
