@@ -237,7 +237,8 @@ public sealed class PlateReader : IDisposable
     /// (2026-12-05, the whole image's search shrinks it by 0.93 or less) and from 600 px (the same day: a tile of a
     /// 600–1,000 px photo is at most 512 px long and so searched doubled, like any small image), over easypr-dev,
     /// H1 and their degraded copies: located 1,596 → 1,600, exact 1,248 → 1,264, false positives 88 → 92, in
-    /// 1.4 times the time (from 800 px: 1,597 / 1,254 / 89; from 700 px: 1,598 / 1,260 / 91).
+    /// 1.4–1.6 times the time per photo in two runs over easypr-dev and H1 (from 800 px: 1,597 / 1,254 / 89; from
+    /// 700 px: 1,598 / 1,260 / 91).
     /// </summary>
     public const int TiledFrom = 600;
 
