@@ -356,14 +356,18 @@ public sealed class PlateReader : IDisposable
 
         if (!readAny)
         {
-            foreach (var span in spans)
+            for (var i = 0; i < spans.Count; i++)
             {
-                if (views.Any(view => PlateLocator.IntersectionOverUnion(view.Bounds, span.Bounds) > SameRefit))
+                // Not a box read already: one of the region's views, or an earlier span (the views of one
+                // region mostly show the same row of characters, and so give nearly the same spans).
+                var bounds = spans[i].Bounds;
+                if (views.Any(view => PlateLocator.IntersectionOverUnion(view.Bounds, bounds) > SameRefit)
+                    || spans.Take(i).Any(earlier => PlateLocator.IntersectionOverUnion(earlier.Bounds, bounds) > SameRefit))
                 {
                     continue;
                 }
 
-                if (ReadRegion(bgr, span, crop, bytes) is { } read && read.Confidence >= RefinedConfidence)
+                if (ReadRegion(bgr, spans[i], crop, bytes) is { } read && read.Confidence >= RefinedConfidence)
                 {
                     reads.Add(read);
                     return;
