@@ -361,8 +361,7 @@ public sealed class PlateReader : IDisposable
                 // Not a box read already: one of the region's views, or an earlier span (the views of one
                 // region mostly show the same row of characters, and so give nearly the same spans).
                 var bounds = spans[i].Bounds;
-                if (views.Any(view => PlateLocator.IntersectionOverUnion(view.Bounds, bounds) > SameRefit)
-                    || spans.Take(i).Any(earlier => PlateLocator.IntersectionOverUnion(earlier.Bounds, bounds) > SameRefit))
+                if (ReadBefore(bounds, views.Concat(spans.Take(i)).Select(box => box.Bounds)))
                 {
                     continue;
                 }
@@ -394,8 +393,7 @@ public sealed class PlateReader : IDisposable
         foreach (var (box, minConfidence) in NewBoxes(bgr, views[0], refits))
         {
             var bounds = box.Bounds;
-            if (refits.Tried.Exists(tried => PlateLocator.IntersectionOverUnion(tried, bounds) > SameRefit)
-                || views.Any(view => PlateLocator.IntersectionOverUnion(view.Bounds, bounds) > SameRefit))
+            if (ReadBefore(bounds, refits.Tried.Concat(views.Select(view => view.Bounds))))
             {
                 continue;
             }
@@ -455,6 +453,10 @@ public sealed class PlateReader : IDisposable
 
     /// <summary>A refitted box whose IoU with a box already read is above this is not read again.</summary>
     private const double SameRefit = 0.8;
+
+    /// <summary>Whether a new box is nearly one of the boxes read already (IoU above <see cref="SameRefit"/>).</summary>
+    private static bool ReadBefore(Rect bounds, IEnumerable<Rect> read) =>
+        read.Any(box => PlateLocator.IntersectionOverUnion(box, bounds) > SameRefit);
 
     /// <summary>
     /// At most this many regions have new boxes read a frame, the best-ranked that read nothing: every clutter
