@@ -77,20 +77,12 @@ public sealed class PlateOcr : IDisposable
     /// by row. <paramref name="colour"/> is the plate's background as the locator saw it: a green plate
     /// is a new-energy plate (8 characters), a blue one never is (7); unknown allows every shape.
     /// </summary>
-    public OcrResult Read(ReadOnlySpan<byte> crop, PlateColour colour = PlateColour.Unknown)
+    /// <param name="characters">
+    /// When given, filled with where the best path's characters stand (grammar or not): each one's middle column,
+    /// as a share of the crop's width, and its best column's probability, left to right.
+    /// </param>
+    public OcrResult Read(ReadOnlySpan<byte> crop, PlateColour colour = PlateColour.Unknown, List<(float Position, float Probability)>? characters = null)
     {
-        var (values, steps, classes) = Run(crop);
-        return Decode(values, steps, classes, colour);
-    }
-
-    /// <summary>
-    /// Reads one crop as <see cref="Read(ReadOnlySpan{byte}, PlateColour)"/> does, and also gives where the best path's
-    /// characters stand (grammar or not): each one's middle column, as a share of the crop's width, and its best
-    /// column's probability, left to right.
-    /// </summary>
-    public OcrResult Read(ReadOnlySpan<byte> crop, PlateColour colour, List<(float Position, float Probability)> characters)
-    {
-        ArgumentNullException.ThrowIfNull(characters);
         var (values, steps, classes) = Run(crop);
         return Decode(values, steps, classes, colour, characters);
     }

@@ -481,7 +481,7 @@ public sealed class PlateReader : IDisposable
     /// A box that takes in the car around the plate (1.5–2 times its length) squeezes the characters into
     /// part of the crop, where the reader finds some of them but reads no plate number; cut at the plate's
     /// own size they read. Each is read as a last resort. <paramref name="characters"/>' positions are shares of the
-    /// crop's width (<see cref="PlateOcr.Read(ReadOnlySpan{byte}, PlateColour, List{ValueTuple{float, float}})"/>);
+    /// crop's width (<see cref="PlateOcr.Read"/>);
     /// fewer than <see cref="SpanCharacters"/> of at least <see cref="SpanCharacterConfidence"/> give no box.
     /// </summary>
     public static IEnumerable<PlateRegion> SpanBoxes(PlateRegion region, IReadOnlyList<(float Position, float Probability)> characters)
@@ -561,7 +561,7 @@ public sealed class PlateReader : IDisposable
 
             var cut = Shifted(region, variant.Width, variant.Height, variant.Shift);
             PlateRectifier.Cut(bgr, cut, crop, bytes);
-            var result = characters is not null && variant == Cuts[0] ? _ocr.Read(bytes, region.Colour, characters) : _ocr.Read(bytes, region.Colour);
+            var result = _ocr.Read(bytes, region.Colour, variant == Cuts[0] ? characters : null);
             partial = Math.Max(partial, Confident(result.CharacterConfidence));
             Consider(result, cut, upright: true);
 
