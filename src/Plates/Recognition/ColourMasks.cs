@@ -35,16 +35,23 @@ public static class ColourMasks
             }
         }
 
+        // Each bound as sixteen lanes, once for all rows.
+        Span<Vector128<byte>> limits = stackalloc Vector128<byte>[MaxRanges * 6];
+        for (var k = 0; k < ranges.Length * 6; k++)
+        {
+            limits[k] = Vector128.Create(bounds[k]);
+        }
+
         var (rows, width) = (image.Rows, image.Cols);
         for (var y = 0; y < rows; y++)
         {
-            Row(image, y, width, bounds[..(ranges.Length * 6)], masks);
+            Row(image, y, width, bounds[..(ranges.Length * 6)], limits[..(ranges.Length * 6)], masks);
         }
     }
 
     private const int MaxRanges = 4;
 
-    private static unsafe void Row(Mat image, int y, int width, ReadOnlySpan<byte> bounds, IReadOnlyList<Mat> masks)
+    private static unsafe void Row(Mat image, int y, int width, ReadOnlySpan<byte> bounds, ReadOnlySpan<Vector128<byte>> limits, IReadOnlyList<Mat> masks)
     {
         var pixels = new ReadOnlySpan<byte>((byte*)image.Ptr(y), width * 3);
         var count = bounds.Length / 6;
@@ -57,7 +64,7 @@ public static class ColourMasks
         var x = 0;
         if (Ssse3.IsSupported)
         {
-            x = Rows16(pixels, width, bounds, targets[..count]);
+            x = Rows16(pixels, width, limits, targets[..count]);
         }
 
         for (; x < width; x++)
@@ -97,15 +104,9 @@ public static class ColourMasks
     }
 
     /// <summary>Sixteen pixels at a time; returns how many it did.</summary>
-    private static unsafe int Rows16(ReadOnlySpan<byte> pixels, int width, ReadOnlySpan<byte> bounds, ReadOnlySpan<nint> targets)
+    private static unsafe int Rows16(ReadOnlySpan<byte> pixels, int width, ReadOnlySpan<Vector128<byte>> limits, ReadOnlySpan<nint> targets)
     {
         var count = targets.Length;
-        Span<Vector128<byte>> limits = stackalloc Vector128<byte>[MaxRanges * 6];
-        for (var k = 0; k < count * 6; k++)
-        {
-            limits[k] = Vector128.Create(bounds[k]);
-        }
-
         var picks = Picks;
         ref var source = ref MemoryMarshal.GetReference(pixels);
         var x = 0;

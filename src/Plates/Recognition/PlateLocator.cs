@@ -590,7 +590,8 @@ public static class PlateLocator
     ];
 
     /// <summary>Where yellow and green stand in <see cref="ColourRanges"/>.</summary>
-    private const int YellowRange = 1, GreenRange = 2;
+    private static readonly int YellowRange = Array.FindIndex(ColourRanges, range => range.Colour == PlateColour.Yellow),
+        GreenRange = Array.FindIndex(ColourRanges, range => range.Colour == PlateColour.Green);
 
     private static readonly (Scalar Low, Scalar High)[] ColourBounds = Array.ConvertAll(ColourRanges, range => (range.Low, range.High));
 
